@@ -1,0 +1,28 @@
+//===- FP4ToArith.h - expand fp4 ops into arith/vector/scf --------*- C++ -*-===//
+
+#ifndef FP4DIALECT_CONVERSION_FP4TOARITH_H
+#define FP4DIALECT_CONVERSION_FP4TOARITH_H
+
+namespace mlir {
+class ConversionTarget;
+class RewritePatternSet;
+class TypeConverter;
+namespace fp4 {
+
+/// Adds the 1:N conversion of `!fp4.tensor` to its components: packed codes
+/// `tensor<...x(cols/2)xi8>`, block scales and, for nvfp4, an f32 alpha.
+void populateFP4TypeConversion(TypeConverter &typeConverter);
+
+/// Patterns expanding every fp4 op into tensor/scf/vector/arith/linalg code
+/// that computes SPEC section 2 bit-exactly (see NumericsBuilder.h). They use
+/// `typeConverter` for `!fp4.tensor` operands and results.
+void populateFP4ToArithConversionPatterns(const TypeConverter &typeConverter,
+                                          RewritePatternSet &patterns);
+
+/// Marks the fp4 dialect illegal and the dialects the patterns produce legal.
+void configureFP4ToArithConversionTarget(ConversionTarget &target);
+
+} // namespace fp4
+} // namespace mlir
+
+#endif // FP4DIALECT_CONVERSION_FP4TOARITH_H

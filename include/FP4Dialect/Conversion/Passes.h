@@ -1,0 +1,24 @@
+//===- Passes.h - fp4 conversion passes --------------------------*- C++ -*-===//
+
+#ifndef FP4DIALECT_CONVERSION_PASSES_H
+#define FP4DIALECT_CONVERSION_PASSES_H
+
+#include "FP4Dialect/Conversion/FP4ToArith.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::fp4 {
+
+#define GEN_PASS_DECL
+#include "FP4Dialect/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "FP4Dialect/Conversion/Passes.h.inc"
+
+} // namespace mlir::fp4
+
+#endif // FP4DIALECT_CONVERSION_PASSES_H

@@ -1,0 +1,44 @@
+//===- Passes.td - fp4 conversion passes -------------------*- tablegen -*-===//
+
+#ifndef FP4DIALECT_CONVERSION_PASSES_TD
+#define FP4DIALECT_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertFP4ToArith : Pass<"convert-fp4-to-arith", "ModuleOp"> {
+  let summary = "Expand fp4 ops into tensor, scf, vector and arith code";
+  let description = [{
+    Expands every fp4 op into target-independent IR that computes SPEC
+    section 2 bit-exactly: loops over blocks (`scf.for` on tensors), the
+    per-block numerics as `arith`/`vector` integer and f32 code (see
+    `NumericsBuilder.h`), a `linalg.generic` reduction for the tensor amax
+    and a `linalg.generic` contraction for `fp4.matmul`.
+
+    `!fp4.tensor` values are split into their components: packed codes
+    (`tensor<...xi8>`), block scales (`tensor<...xf8E4M3FN>` or
+    `tensor<...xf8E8M0FNU>`) and, for nvfp4, the f32 alpha. Function
+    signatures, calls, returns and structured control flow (`scf`) carrying
+    `!fp4.tensor` are converted accordingly (one fp4 argument becomes two or
+    three).
+
+    The output feeds upstream bufferization and lowering; `--fp4-lower-to-cpu`
+    is the full pipeline for the CPU.
+
+    Example:
+
+    ```mlir
+    %d = fp4.dequantize %q : !fp4.tensor<4x64, nvfp4> -> tensor<4x64xf32>
+    ```
+    becomes a loop nest whose body reads 8 bytes of codes and one scale,
+    decodes them with integer ops and writes 16 f32 values.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+#endif // FP4DIALECT_CONVERSION_PASSES_TD

@@ -1,0 +1,647 @@
+//===- FP4ToArith.cpp - expand fp4 ops into tensor/scf/vector/arith -------===//
+//
+// Each fp4 op becomes a loop nest over its blocks (scf.for on tensors with
+// the outputs as iteration arguments, so bufferization writes in place) whose
+// body is one of the block kernels of NumericsBuilder. !fp4.tensor values are
+// replaced 1:N by their components (codes, scales[, alpha]).
+//
+//===----------------------------------------------------------------------===//
+
+#include "FP4Dialect/Conversion/FP4ToArith.h"
+#include "FP4Dialect/Conversion/NumericsBuilder.h"
+#include "FP4Dialect/Conversion/Passes.h"
+#include "FP4Dialect/IR/FP4.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::fp4 {
+#define GEN_PASS_DEF_CONVERTFP4TOARITH
+#include "FP4Dialect/Conversion/Passes.h.inc"
+} // namespace mlir::fp4
+
+using namespace mlir;
+using namespace mlir::fp4;
+
+//===----------------------------------------------------------------------===//
+// Tensor plumbing: 2-D views, block loops, block reads and writes
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Reassociation folding every dim but the last into one (rank >= 2), or the
+/// unit-dim expansion of a 1-D tensor.
+SmallVector<ReassociationIndices> rowsColsReassociation(int64_t rank) {
+  if (rank == 1)
+    return {{0, 1}};
+  ReassociationIndices rows;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    rows.push_back(i);
+  return {rows, {rank - 1}};
+}
+
+/// Views a ranked tensor as 2-D `rows x cols` (cols = last dimension).
+Value to2D(ImplicitLocOpBuilder &b, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t rank = type.getRank();
+  if (rank == 2)
+    return t;
+  int64_t rows = 1;
+  for (int64_t d : type.getShape().drop_back())
+    rows *= d;
+  auto type2D =
+      RankedTensorType::get({rows, type.getShape().back()},
+                            type.getElementType());
+  if (rank == 1)
+    return tensor::ExpandShapeOp::create(b, type2D, t,
+                                         rowsColsReassociation(1));
+  return tensor::CollapseShapeOp::create(b, type2D, t,
+                                         rowsColsReassociation(rank));
+}
+
+/// The inverse of to2D: reshapes a 2-D tensor to `type`'s shape.
+Value from2D(ImplicitLocOpBuilder &b, Value t2D, RankedTensorType type) {
+  int64_t rank = type.getRank();
+  if (rank == 2)
+    return t2D;
+  if (rank == 1)
+    return tensor::CollapseShapeOp::create(b, type, t2D,
+                                           rowsColsReassociation(1));
+  return tensor::ExpandShapeOp::create(b, type, t2D,
+                                       rowsColsReassociation(rank));
+}
+
+RankedTensorType shape2D(RankedTensorType type) {
+  int64_t rows = 1;
+  for (int64_t d : type.getShape().drop_back())
+    rows *= d;
+  return RankedTensorType::get({rows, type.getShape().back()},
+                               type.getElementType());
+}
+
+Value emptyTensor(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                  Type elementType) {
+  return tensor::EmptyOp::create(b, shape, elementType);
+}
+
+Value indexConst(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+
+Value mulIndex(ImplicitLocOpBuilder &b, Value v, int64_t c) {
+  return arith::MulIOp::create(b, v, indexConst(b, c));
+}
+
+/// The geometry of one blocked operand, viewed in 2-D.
+struct Blocking {
+  int64_t rows, cols;           // the 2-D view
+  int64_t blockRows, blockCols; // the block
+  int64_t numBlockRows() const { return rows / blockRows; }
+  int64_t numBlockCols() const { return cols / blockCols; }
+  int64_t blockSize() const { return blockRows * blockCols; }
+};
+
+Blocking blockingOf(FP4TensorType type) {
+  return {type.getNumRows(), type.getNumCols(), type.getBlockRows(),
+          type.getBlockCols()};
+}
+
+using BlockBody = function_ref<SmallVector<Value>(
+    ImplicitLocOpBuilder &b, Value blockRow, Value blockCol, ValueRange acc)>;
+
+/// for blockRow, blockCol over the blocks, carrying `inits` (the output
+/// tensors); returns the final outputs.
+SmallVector<Value> buildBlockLoop(ImplicitLocOpBuilder &b, const Blocking &bl,
+                                  ValueRange inits, BlockBody body) {
+  Value zero = indexConst(b, 0), one = indexConst(b, 1);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, b.getLoc(), {zero, zero},
+      {indexConst(b, bl.numBlockRows()), indexConst(b, bl.numBlockCols())},
+      {one, one}, inits,
+      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange acc) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        return body(ib, ivs[0], ivs[1], acc);
+      });
+  return SmallVector<Value>(nest.results);
+}
+
+/// Reads block (blockRow, blockCol) of the 2-D float tensor `src` as a flat
+/// vector<N x f32> (exact conversion from bf16/f16).
+Value readBlock(ImplicitLocOpBuilder &b, Value src, const Blocking &bl,
+                Value blockRow, Value blockCol) {
+  auto type = cast<RankedTensorType>(src.getType());
+  Type elt = type.getElementType();
+  auto tileType = VectorType::get({bl.blockRows, bl.blockCols}, elt);
+  Value pad = arith::ConstantOp::create(b, b.getZeroAttr(elt));
+  Value tile = vector::TransferReadOp::create(
+      b, tileType, src,
+      ValueRange{mulIndex(b, blockRow, bl.blockRows),
+                 mulIndex(b, blockCol, bl.blockCols)},
+      pad, ArrayRef<bool>{true, true});
+  Value flat = vector::ShapeCastOp::create(
+      b, VectorType::get({bl.blockSize()}, elt), tile);
+  if (elt.isF32())
+    return flat;
+  return arith::ExtFOp::create(
+      b, VectorType::get({bl.blockSize()}, b.getF32Type()), flat);
+}
+
+/// Writes a flat vector<N x f32> block into the 2-D tensor `dst` (rounding
+/// nearest-even to its element type); returns the new tensor.
+Value writeBlock(ImplicitLocOpBuilder &b, Value block, Value dst,
+                 const Blocking &bl, Value blockRow, Value blockCol) {
+  Type elt = cast<RankedTensorType>(dst.getType()).getElementType();
+  if (!elt.isF32())
+    block = arith::TruncFOp::create(
+        b, VectorType::get({bl.blockSize()}, elt), block);
+  Value tile = vector::ShapeCastOp::create(
+      b, VectorType::get({bl.blockRows, bl.blockCols}, elt), block);
+  return vector::TransferWriteOp::create(
+             b, tile, dst,
+             ValueRange{mulIndex(b, blockRow, bl.blockRows),
+                        mulIndex(b, blockCol, bl.blockCols)},
+             ArrayRef<bool>{true, true})
+      .getResult();
+}
+
+/// Writes a block's codes (vector<N x i8>) packed two per byte.
+Value writeCodes(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value codes,
+                 Value dst, const Blocking &bl, Value blockRow,
+                 Value blockCol) {
+  Value bytes = nb.packNibbles(codes);
+  Value tile = vector::ShapeCastOp::create(
+      b, VectorType::get({bl.blockRows, bl.blockCols / 2}, b.getI8Type()),
+      bytes);
+  return vector::TransferWriteOp::create(
+             b, tile, dst,
+             ValueRange{mulIndex(b, blockRow, bl.blockRows),
+                        mulIndex(b, blockCol, bl.blockCols / 2)},
+             ArrayRef<bool>{true, true})
+      .getResult();
+}
+
+/// Reads a block's codes (vector<N x i8>) from the packed 2-D values.
+Value readCodes(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value values,
+                const Blocking &bl, Value blockRow, Value blockCol) {
+  auto tileType =
+      VectorType::get({bl.blockRows, bl.blockCols / 2}, b.getI8Type());
+  Value pad = arith::ConstantOp::create(b, b.getI8IntegerAttr(0));
+  Value tile = vector::TransferReadOp::create(
+      b, tileType, values,
+      ValueRange{mulIndex(b, blockRow, bl.blockRows),
+                 mulIndex(b, blockCol, bl.blockCols / 2)},
+      pad, ArrayRef<bool>{true, true});
+  Value flat = vector::ShapeCastOp::create(
+      b, VectorType::get({bl.blockSize() / 2}, b.getI8Type()), tile);
+  return nb.unpackNibbles(flat);
+}
+
+/// Reads the scale byte (i8) of a block from the 2-D scales tensor.
+Value readScaleByte(ImplicitLocOpBuilder &b, Value scales, Value blockRow,
+                    Value blockCol) {
+  Value s = tensor::ExtractOp::create(b, scales, ValueRange{blockRow, blockCol});
+  return arith::BitcastOp::create(b, b.getI8Type(), s);
+}
+
+/// Stores a scale byte (i8) into the 2-D scales tensor (as its f8 type).
+Value writeScaleByte(ImplicitLocOpBuilder &b, Value byte, Value scales,
+                     Value blockRow, Value blockCol) {
+  Type elt = cast<RankedTensorType>(scales.getType()).getElementType();
+  Value s = arith::BitcastOp::create(b, elt, byte);
+  return tensor::InsertOp::create(b, s, scales, ValueRange{blockRow, blockCol});
+}
+
+/// The random bits (vector<N x i32>) of a block for stochastic rounding:
+/// element (r, c) of the 2-D view has index r * cols + c.
+Value blockRandomBits(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value seed,
+                      const Blocking &bl, Value blockRow, Value blockCol) {
+  if (!seed)
+    return {};
+  Value row0 = mulIndex(b, blockRow, bl.blockRows);
+  Value col0 = mulIndex(b, blockCol, bl.blockCols);
+  Value base = arith::AddIOp::create(b, mulIndex(b, row0, bl.cols), col0);
+  base = arith::IndexCastOp::create(b, b.getI64Type(), base);
+  SmallVector<int64_t> offsets;
+  for (int64_t r = 0; r < bl.blockRows; ++r)
+    for (int64_t c = 0; c < bl.blockCols; ++c)
+      offsets.push_back(r * bl.cols + c);
+  auto vt = VectorType::get({bl.blockSize()}, b.getI64Type());
+  Value offs = arith::ConstantOp::create(
+      b, vt, DenseElementsAttr::get(vt, ArrayRef<int64_t>(offsets)));
+  Value index = arith::AddIOp::create(
+      b, vector::BroadcastOp::create(b, vt, base), offs);
+  return nb.randomBits(seed, index);
+}
+
+/// max |x| over the finite elements of a float tensor (SPEC 2.1 step 1), as
+/// a linalg reduction.
+Value tensorAmax(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Value init = linalg::FillOp::create(
+                   b, ValueRange{arith::ConstantOp::create(
+                          b, b.getF32FloatAttr(0.0f))},
+                   ValueRange{emptyTensor(b, {}, b.getF32Type())})
+                   .getResult(0);
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, {}, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, TypeRange{init.getType()}, ValueRange{input}, ValueRange{init}, maps,
+      iters, [&](OpBuilder &nested, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        NumericsBuilder nnb(ib);
+        Value x = args[0];
+        if (!x.getType().isF32())
+          x = arith::ExtFOp::create(ib, ib.getF32Type(), x);
+        Value a = nnb.absf(x);
+        a = arith::SelectOp::create(ib, nnb.isNonFinite(x),
+                                    nnb.f32(0.0f, a.getType()), a);
+        Value m = arith::MaxNumFOp::create(ib, args[1], a);
+        linalg::YieldOp::create(ib, m);
+      });
+  return tensor::ExtractOp::create(b, generic.getResult(0), ValueRange{});
+}
+
+/// Flattens the converted operands of a 1:N adaptor.
+SmallVector<Value> flatten(ArrayRef<ValueRange> ranges) {
+  SmallVector<Value> out;
+  for (ValueRange r : ranges)
+    llvm::append_range(out, r);
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Shared expansions
+//===----------------------------------------------------------------------===//
+
+/// Components (values, scales, alpha-or-null) of a converted !fp4.tensor.
+struct Components {
+  Value values, scales, alpha;
+};
+
+Components componentsOf(ValueRange converted) {
+  return {converted[0], converted[1],
+          converted.size() > 2 ? converted[2] : Value()};
+}
+
+/// Dequantizes converted components of `type` to a tensor of `resultType`.
+Value dequantizeComponents(ImplicitLocOpBuilder &b, const Components &c,
+                           FP4TensorType type, RankedTensorType resultType) {
+  NumericsBuilder nb(b);
+  Blocking bl = blockingOf(type);
+  Value values = to2D(b, c.values);
+  Value scales = to2D(b, c.scales);
+  RankedTensorType out2DType = shape2D(resultType);
+  Value init = emptyTensor(b, out2DType.getShape(),
+                           out2DType.getElementType());
+  SmallVector<Value> results = buildBlockLoop(
+      b, bl, {init},
+      [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+        NumericsBuilder inb(ib);
+        Value codes = readCodes(ib, inb, values, bl, i, j);
+        Value byte = readScaleByte(ib, scales, i, j);
+        Value block =
+            inb.dequantizeBlock(codes, byte, c.alpha, type.getFormat());
+        return SmallVector<Value>{writeBlock(ib, block, acc[0], bl, i, j)};
+      });
+  return from2D(b, results[0], resultType);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    NumericsBuilder nb(b);
+    FP4TensorType type = op.getResultType();
+    Blocking bl = blockingOf(type);
+    Value input = to2D(b, op.getInput());
+    Value seed = op.getSeed();
+    Value values = emptyTensor(b, {bl.rows, bl.cols / 2}, b.getI8Type());
+
+    // Explicit scales: encode only; the scales (and alpha) pass through.
+    if (Value givenScales = op.getScales()) {
+      Value scales2D = to2D(b, givenScales);
+      Value alpha = op.getAlpha();
+      SmallVector<Value> results = buildBlockLoop(
+          b, bl, {values},
+          [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+            NumericsBuilder inb(ib);
+            Value x = readBlock(ib, input, bl, i, j);
+            Value rbits = blockRandomBits(ib, inb, seed, bl, i, j);
+            Value codes = inb.encodeWithScale(
+                x, readScaleByte(ib, scales2D, i, j), alpha, type.getFormat(),
+                rbits);
+            return SmallVector<Value>{
+                writeCodes(ib, inb, codes, acc[0], bl, i, j)};
+          });
+      SmallVector<Value> parts = {from2D(b, results[0], type.getValuesType()),
+                                  givenScales};
+      if (alpha)
+        parts.push_back(alpha);
+      rewriter.replaceOpWithMultiple(op, {parts});
+      return success();
+    }
+
+    RuleAttr rule = op.getEffectiveRule();
+    NumericsBuilder::TensorScale ts;
+    if (type.isNVFP4()) {
+      Value amax = op.getAmax() ? op.getAmax() : tensorAmax(b, nb, input);
+      ts = nb.nvfp4TensorScale(amax, rule.getKind());
+    }
+    Value scales = emptyTensor(b, {bl.numBlockRows(), bl.numBlockCols()},
+                               type.getScaleElementType());
+    SmallVector<Value> results = buildBlockLoop(
+        b, bl, {values, scales},
+        [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+          NumericsBuilder inb(ib);
+          Value x = readBlock(ib, input, bl, i, j);
+          Value rbits = blockRandomBits(ib, inb, seed, bl, i, j);
+          NumericsBuilder::BlockResult r =
+              type.isNVFP4()
+                  ? inb.quantizeNVFP4Block(x, ts, rule, rbits)
+                  : inb.quantizeMXFP4Block(x, rule.getKind(), rbits);
+          return SmallVector<Value>{
+              writeCodes(ib, inb, r.codes, acc[0], bl, i, j),
+              writeScaleByte(ib, r.scaleByte, acc[1], i, j)};
+        });
+    SmallVector<Value> parts = {from2D(b, results[0], type.getValuesType()),
+                                from2D(b, results[1], type.getScalesType())};
+    if (type.isNVFP4())
+      parts.push_back(ts.resultAlpha);
+    rewriter.replaceOpWithMultiple(op, {parts});
+    return success();
+  }
+};
+
+struct ScaleSelectOpLowering : OpConversionPattern<ScaleSelectOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScaleSelectOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    NumericsBuilder nb(b);
+    auto [blockRows, blockCols] = op.getBlockShape();
+    RankedTensorType inputType = op.getInput().getType();
+    Value input = to2D(b, op.getInput());
+    auto in2D = cast<RankedTensorType>(input.getType());
+    Blocking bl{in2D.getDimSize(0), in2D.getDimSize(1), blockRows, blockCols};
+    RuleAttr rule = op.getEffectiveRule();
+    bool nvfp4 = op.getFormat() == Format::nvfp4;
+    NumericsBuilder::TensorScale ts;
+    if (nvfp4) {
+      Value amax = op.getAmax() ? op.getAmax() : tensorAmax(b, nb, input);
+      ts = nb.nvfp4TensorScale(amax, rule.getKind());
+    }
+    RankedTensorType scalesType = op.getScales().getType();
+    Value scales = emptyTensor(b, {bl.numBlockRows(), bl.numBlockCols()},
+                               scalesType.getElementType());
+    SmallVector<Value> results = buildBlockLoop(
+        b, bl, {scales},
+        [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+          NumericsBuilder inb(ib);
+          Value x = readBlock(ib, input, bl, i, j);
+          NumericsBuilder::BlockResult r =
+              nvfp4 ? inb.quantizeNVFP4Block(x, ts, rule, Value())
+                    : inb.quantizeMXFP4Block(x, rule.getKind(), Value());
+          return SmallVector<Value>{
+              writeScaleByte(ib, r.scaleByte, acc[0], i, j)};
+        });
+    SmallVector<Value> replacements = {from2D(b, results[0], scalesType)};
+    if (nvfp4)
+      replacements.push_back(ts.resultAlpha);
+    (void)inputType;
+    rewriter.replaceOp(op, replacements);
+    return success();
+  }
+};
+
+struct DequantizeOpLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value result =
+        dequantizeComponents(b, componentsOf(adaptor.getInput()),
+                             op.getInput().getType(), op.getResult().getType());
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct HadamardOpLowering : OpConversionPattern<HadamardOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(HadamardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    RankedTensorType type = op.getInput().getType();
+    Value input = to2D(b, op.getInput());
+    auto in2D = cast<RankedTensorType>(input.getType());
+    Blocking bl{in2D.getDimSize(0), in2D.getDimSize(1), 1,
+                static_cast<int64_t>(op.getSize())};
+    SmallVector<int8_t> signs;
+    if (std::optional<ArrayRef<int8_t>> s = op.getSigns())
+      signs.assign(s->begin(), s->end());
+    Value init = emptyTensor(b, in2D.getShape(), in2D.getElementType());
+    SmallVector<Value> results = buildBlockLoop(
+        b, bl, {init},
+        [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+          NumericsBuilder inb(ib);
+          Value y = inb.hadamardBlock(readBlock(ib, input, bl, i, j), signs);
+          return SmallVector<Value>{writeBlock(ib, y, acc[0], bl, i, j)};
+        });
+    rewriter.replaceOp(op, from2D(b, results[0], type));
+    return success();
+  }
+};
+
+struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    FP4TensorType lhsType = op.getLhs().getType(), rhsType = op.getRhs().getType();
+    auto f32Like = [&](FP4TensorType t) {
+      return RankedTensorType::get(t.getShape(), b.getF32Type());
+    };
+    Value lhs = dequantizeComponents(b, componentsOf(adaptor.getLhs()),
+                                     lhsType, f32Like(lhsType));
+    Value rhs = dequantizeComponents(b, componentsOf(adaptor.getRhs()),
+                                     rhsType, f32Like(rhsType));
+    RankedTensorType resultType = op.getResult().getType();
+    auto accType = RankedTensorType::get(resultType.getShape(), b.getF32Type());
+
+    // C[batch..., m, n] += A[batch..., m, k] * B[(batch...,) n, k].
+    int64_t batch = lhsType.getRank() - 2;
+    int64_t numDims = batch + 3;
+    MLIRContext *ctx = b.getContext();
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> aExprs, bExprs, cExprs;
+    for (int64_t i = 0; i < batch; ++i) {
+      aExprs.push_back(dim(i));
+      cExprs.push_back(dim(i));
+      if (rhsType.getRank() == lhsType.getRank())
+        bExprs.push_back(dim(i));
+    }
+    AffineExpr m = dim(batch), n = dim(batch + 1), k = dim(batch + 2);
+    aExprs.append({m, k});
+    bExprs.append({n, k});
+    cExprs.append({m, n});
+    SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, aExprs, ctx),
+                                   AffineMap::get(numDims, 0, bExprs, ctx),
+                                   AffineMap::get(numDims, 0, cExprs, ctx)};
+    SmallVector<utils::IteratorType> iters(numDims - 1,
+                                           utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    Value init =
+        linalg::FillOp::create(
+            b, ValueRange{arith::ConstantOp::create(b, b.getF32FloatAttr(0))},
+            ValueRange{emptyTensor(b, accType.getShape(), b.getF32Type())})
+            .getResult(0);
+    Value acc =
+        linalg::GenericOp::create(
+            b, TypeRange{accType}, ValueRange{lhs, rhs}, ValueRange{init},
+            maps, iters,
+            [&](OpBuilder &nested, Location loc, ValueRange args) {
+              Value p = arith::MulFOp::create(nested, loc, args[0], args[1]);
+              Value s = arith::AddFOp::create(nested, loc, args[2], p);
+              linalg::YieldOp::create(nested, loc, s);
+            })
+            .getResult(0);
+    if (!resultType.getElementType().isF32()) {
+      int64_t rank = resultType.getRank();
+      SmallVector<AffineMap> idMaps(2,
+                                    AffineMap::getMultiDimIdentityMap(rank, ctx));
+      SmallVector<utils::IteratorType> par(rank, utils::IteratorType::parallel);
+      Value out = emptyTensor(b, resultType.getShape(),
+                              resultType.getElementType());
+      acc = linalg::GenericOp::create(
+                b, TypeRange{resultType}, ValueRange{acc}, ValueRange{out},
+                idMaps, par,
+                [&](OpBuilder &nested, Location loc, ValueRange args) {
+                  Value t = arith::TruncFOp::create(
+                      nested, loc, resultType.getElementType(), args[0]);
+                  linalg::YieldOp::create(nested, loc, t);
+                })
+                .getResult(0);
+    }
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+/// values/scales/tensor_scale project one component.
+template <typename OpTy, int Index>
+struct ComponentOpLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpConversionPattern<OpTy>::OneToNOpAdaptor
+                               adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ValueRange parts = adaptor.getInput();
+    if (static_cast<int64_t>(parts.size()) <= Index)
+      return rewriter.notifyMatchFailure(op, "missing component");
+    rewriter.replaceOp(op, parts[Index]);
+    return success();
+  }
+};
+
+struct PackOpLowering : OpConversionPattern<PackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PackOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithMultiple(op, {flatten(adaptor.getOperands())});
+    return success();
+  }
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Population and the pass
+//===----------------------------------------------------------------------===//
+
+void mlir::fp4::populateFP4TypeConversion(TypeConverter &typeConverter) {
+  typeConverter.addConversion(
+      [](FP4TensorType type, SmallVectorImpl<Type> &results)
+          -> std::optional<LogicalResult> {
+        results.push_back(type.getValuesType());
+        results.push_back(type.getScalesType());
+        if (type.isNVFP4())
+          results.push_back(Float32Type::get(type.getContext()));
+        return success();
+      });
+}
+
+void mlir::fp4::populateFP4ToArithConversionPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  patterns.add<QuantizeOpLowering, ScaleSelectOpLowering, DequantizeOpLowering,
+               HadamardOpLowering, MatmulOpLowering,
+               ComponentOpLowering<ValuesOp, 0>,
+               ComponentOpLowering<ScalesOp, 1>,
+               ComponentOpLowering<TensorScaleOp, 2>, PackOpLowering>(
+      typeConverter, patterns.getContext());
+}
+
+void mlir::fp4::configureFP4ToArithConversionTarget(ConversionTarget &target) {
+  target.addIllegalDialect<FP4Dialect>();
+  target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                         scf::SCFDialect, tensor::TensorDialect,
+                         vector::VectorDialect>();
+}
+
+namespace {
+struct ConvertFP4ToArithPass
+    : fp4::impl::ConvertFP4ToArithBase<ConvertFP4ToArithPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    TypeConverter typeConverter;
+    typeConverter.addConversion([](Type t) { return t; });
+    populateFP4TypeConversion(typeConverter);
+
+    ConversionTarget target(*ctx);
+    configureFP4ToArithConversionTarget(target);
+    RewritePatternSet patterns(ctx);
+    populateFP4ToArithConversionPatterns(typeConverter, patterns);
+
+    // Function boundaries and structured control flow carrying !fp4.tensor.
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
+        patterns, typeConverter);
+    populateCallOpTypeConversionPattern(patterns, typeConverter);
+    populateReturnOpTypeConversionPattern(patterns, typeConverter);
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return typeConverter.isSignatureLegal(op.getFunctionType()) &&
+             typeConverter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
+        [&](Operation *op) { return typeConverter.isLegal(op); });
+    scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter,
+                                                         patterns, target);
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return typeConverter.isLegal(op); });
+
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
