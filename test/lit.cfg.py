@@ -8,7 +8,7 @@ from lit.llvm import llvm_config
 
 config.name = "FP4"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test", ".py"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs",
                    "fp4_oracle.py", "runner.py", "gen_random.py"]
 config.test_source_root = os.path.dirname(__file__)

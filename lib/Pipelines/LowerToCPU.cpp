@@ -15,6 +15,28 @@
 
 using namespace mlir;
 
+namespace {
+/// Marks the tensor arguments of the runner-utils print functions
+/// (`printMemrefF32(tensor<*xf32>)`, ...) read-only for bufferization, so
+/// that printing a tensor that is used again needs no copy. They only read.
+struct AnnotateRunnerUtilsPass
+    : PassWrapper<AnnotateRunnerUtilsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AnnotateRunnerUtilsPass)
+  StringRef getArgument() const override { return "fp4-annotate-runner-utils"; }
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (!func.isExternal() || !func.getName().starts_with("printMemref"))
+        continue;
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        if (isa<TensorType>(func.getArgumentTypes()[i]) &&
+            !func.getArgAttr(i, "bufferization.access"))
+          func.setArgAttr(i, "bufferization.access",
+                          StringAttr::get(&getContext(), "read"));
+    }
+  }
+};
+} // namespace
+
 void mlir::fp4::buildFP4LowerToCPUPipeline(OpPassManager &pm,
                                            const FP4LowerToCPUOptions &) {
   // fp4 ops -> tensor/scf/vector/arith/linalg (SPEC section 2 as IR).
@@ -25,8 +47,10 @@ void mlir::fp4::buildFP4LowerToCPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
 
   // Tensors -> buffers.
+  pm.addPass(std::make_unique<AnnotateRunnerUtilsPass>());
   bufferization::OneShotBufferizePassOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.allowReturnAllocsFromLoops = true;
   bufferization.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
