@@ -45,6 +45,9 @@ void mlir::fp4::buildFP4LowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   // Elementwise arith on tensors (e.g. a user's arith.bitcast of scales).
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  // E4M3 conversions (e.g. a user's arith.extf of NVFP4 scales) as integer
+  // code: LLVM has no E4M3 type.
+  pm.addPass(fp4::createFP4ExpandF8Conversions());
 
   // Tensors -> buffers.
   pm.addPass(std::make_unique<AnnotateRunnerUtilsPass>());

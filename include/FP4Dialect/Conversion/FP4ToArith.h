@@ -19,6 +19,10 @@ void populateFP4TypeConversion(TypeConverter &typeConverter);
 void populateFP4ToArithConversionPatterns(const TypeConverter &typeConverter,
                                           RewritePatternSet &patterns);
 
+/// Patterns rewriting arith.extf from / arith.truncf to f8E4M3FN (scalar or
+/// vector) into integer code (see the fp4-expand-f8-conversions pass).
+void populateExpandF8ConversionPatterns(RewritePatternSet &patterns);
+
 /// Marks the fp4 dialect illegal and the dialects the patterns produce legal.
 void configureFP4ToArithConversionTarget(ConversionTarget &target);
 

@@ -41,4 +41,25 @@ def ConvertFP4ToArith : Pass<"convert-fp4-to-arith", "ModuleOp"> {
   ];
 }
 
+def FP4ExpandF8Conversions : Pass<"fp4-expand-f8-conversions"> {
+  let summary = "Expand arith.extf/truncf on f8E4M3FN into integer code";
+  let description = [{
+    LLVM has no E4M3 type, so `arith.extf` from and `arith.truncf` to
+    `f8E4M3FN` (scalars and vectors) are rewritten with the E4M3 code of
+    `NumericsBuilder`: `extf` decodes exactly; `truncf` rounds to
+    nearest-even and, like APFloat (and so like constant folding), turns
+    values beyond the E4M3 range (|v| > 464) and infinities into NaN. Lets a
+    program print or compute with the block scales (`fp4.scales`) of NVFP4
+    tensors. f8E8M0FNU and f4E2M1FN are covered by upstream `arith-expand`.
+
+    Example:
+
+    ```mlir
+    %f = arith.extf %s : f8E4M3FN to f32
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // FP4DIALECT_CONVERSION_PASSES_TD
