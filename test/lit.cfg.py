@@ -10,13 +10,14 @@ config.name = "FP4"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs",
-                   "fp4_oracle.py", "runner.py", "gen_random.py"]
+                   "fp4_oracle.py", "runner.py", "check_ref.py", "check_cpu_vs_oracle.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.fp4_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%fp4_src", config.fp4_src_root))
+config.substitutions.append(("%fp4_obj", config.fp4_obj_root))
 runner_libs = ",".join(
     os.path.join(config.llvm_lib_dir, lib)
     for lib in ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))

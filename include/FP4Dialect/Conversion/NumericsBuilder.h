@@ -104,7 +104,8 @@ public:
   /// SPEC 2.2 for one block.
   BlockResult quantizeMXFP4Block(Value x, RuleKind rule, Value rbits);
   /// Encodes one block with a given scale byte (and alpha for nvfp4; null for
-  /// mxfp4): codes are 0 for a zero scale or a NaN/Inf block.
+  /// mxfp4): codes are 0 for a zero or NaN scale and for a block that holds
+  /// NaN/Inf or only zeros.
   Value encodeWithScale(Value x, Value scaleByte, Value alpha, Format format,
                         Value rbits);
   /// Decodes one block: vector<N x i8> codes, its scale byte and alpha

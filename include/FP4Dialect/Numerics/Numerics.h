@@ -156,7 +156,8 @@ QuantizedTensor selectScales(const float *x, int64_t rows, int64_t cols,
 /// `fp4.quantize %x scales(%sc[, %alpha])`: encodes with the given scale bytes
 /// (and alpha for nvfp4) instead of choosing them. Scale bytes are passed
 /// through; a block whose decoded scale is zero or NaN (E4M3 0x7F/0xFF, E8M0
-/// 0xFF), or which holds NaN/Inf, gets codes 0.
+/// 0xFF), or which holds NaN/Inf or only zeros, gets codes 0 (so that
+/// quantizeWithScales(x, selectScales(x)) == quantize(x)).
 QuantizedTensor quantizeWithScales(const float *x, int64_t rows, int64_t cols,
                                    Format format, BlockShape block,
                                    const uint8_t *scales, float alpha,

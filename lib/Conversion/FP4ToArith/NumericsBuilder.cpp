@@ -451,7 +451,11 @@ Value NumericsBuilder::encodeWithScale(Value x, Value scaleByte, Value alpha,
                                        Format format, Value rbits) {
   Ops o{b};
   Type t = x.getType();
-  Value nonFinite = anyTrue(isNonFinite(x));
+  // A block holding NaN/Inf, or all zeros, encodes as zero codes (so that
+  // quantize with the scales scale_select chooses equals quantize).
+  Value zeroBlock = o.cmpf(arith::CmpFPredicate::OEQ, maxReduce(absf(x)),
+                           f32(0.0f, b.getF32Type()));
+  Value nonFinite = o.ori(anyTrue(isNonFinite(x)), zeroBlock);
   Value codes;
   if (format == Format::nvfp4) {
     codes = encodeNVFP4(x, e4m3Decode(scaleByte), alpha, rbits);
