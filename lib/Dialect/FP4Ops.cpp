@@ -21,12 +21,30 @@ using namespace mlir::fp4;
 // Shared helpers
 //===----------------------------------------------------------------------===//
 
-/// Formats a shape as `4x64`.
+/// Formats a shape as `4x64` (`?` for a dynamic size).
 static std::string shapeStr(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "(rank 0)";
   std::string str;
   llvm::raw_string_ostream os(str);
-  llvm::interleave(shape, os, "x");
+  llvm::interleave(
+      shape, os,
+      [&](int64_t dim) {
+        if (ShapedType::isDynamic(dim))
+          os << '?';
+        else
+          os << dim;
+      },
+      "x");
   return str;
+}
+
+/// Checks that the shaped operand or result `name` has rank >= 1 and static,
+/// positive sizes (the shapes !fp4.tensor can describe).
+static LogicalResult verifyStaticShape(Operation *op, StringRef name,
+                                       ShapedType type) {
+  return FP4TensorType::verifyShape([op] { return op->emitOpError(); }, name,
+                                    type.getShape());
 }
 
 static RuleAttr defaultRule(MLIRContext *ctx, Format format) {
@@ -98,10 +116,23 @@ ParseResult QuantizeOp::parse(OpAsmParser &parser, OperationState &result) {
     return parser.parseRParen();
   };
   if (parser.parseOperand(input) || parseGroup("amax", amax, nullptr) ||
-      parseGroup("seed", seed, nullptr) ||
-      parseGroup("scales", scales, &alpha) ||
-      parser.parseOptionalAttrDict(result.attributes) || parser.parseColon())
+      parseGroup("seed", seed, nullptr) || parseGroup("scales", scales, &alpha))
     return failure();
+  SMLoc attrLoc = parser.getCurrentLocation();
+  for (StringRef keyword : {"amax", "seed", "scales"})
+    if (succeeded(parser.parseOptionalKeyword(keyword)))
+      return parser.emitError(attrLoc, "operand group '")
+             << keyword
+             << "' is repeated or out of order (expected amax(...), "
+                "seed(...), scales(...) in this order)";
+  if (parser.parseOptionalAttrDict(result.attributes) || parser.parseColon())
+    return failure();
+  // The segment sizes follow from the operand groups; a stray attribute would
+  // silently override them.
+  if (result.attributes.get("operandSegmentSizes"))
+    return parser.emitError(attrLoc,
+                            "'operandSegmentSizes' must not be given: it "
+                            "follows from the amax/seed/scales groups");
 
   SMLoc typesLoc = parser.getCurrentLocation();
   SmallVector<Type> types;
@@ -130,7 +161,9 @@ ParseResult QuantizeOp::parse(OpAsmParser &parser, OperationState &result) {
   if (Attribute rule = result.attributes.get("rule")) {
     auto ruleAttr = dyn_cast<RuleAttr>(rule);
     if (!ruleAttr)
-      return parser.emitError(typesLoc, "'rule' must be a #fp4.rule");
+      return parser.emitError(attrLoc, "'rule' attribute must be a "
+                                       "#fp4.rule, got ")
+             << rule;
     props.rule = ruleAttr;
     result.attributes.erase("rule");
   }
@@ -208,13 +241,12 @@ LogicalResult HadamardOp::verify() {
   if (size < 16 || size > 128 || !llvm::isPowerOf2_64(size))
     return emitOpError("'size' must be a power of two in [16, 128], got ")
            << size;
-  ArrayRef<int64_t> shape = getInput().getType().getShape();
-  if (shape.empty())
-    return emitOpError("'input' must have rank >= 1");
-  if (ShapedType::isDynamic(shape.back()) || shape.back() % size != 0)
-    return emitOpError("'input' last dimension (size ")
-           << shape.back() << ") must be a static multiple of 'size' (" << size
-           << ")";
+  if (failed(verifyStaticShape(*this, "'input'", getInput().getType())))
+    return failure();
+  int64_t cols = getInput().getType().getShape().back();
+  if (cols % size != 0)
+    return emitOpError("'input' last dimension (")
+           << cols << ") must be a multiple of 'size' (" << size << ")";
   if (std::optional<ArrayRef<int8_t>> signs = getSigns()) {
     if (static_cast<int64_t>(signs->size()) != size)
       return emitOpError("'signs' must hold 'size' (")
@@ -264,30 +296,33 @@ LogicalResult ScaleSelectOp::verify() {
   if (format == Format::mxfp4 && getAlpha())
     return emitOpError("mxfp4 scale selection returns no tensor scale");
 
+  if (failed(verifyStaticShape(*this, "'input'", getInput().getType())) ||
+      failed(verifyStaticShape(*this, "'scales'", getScales().getType())))
+    return failure();
   ArrayRef<int64_t> in = getInput().getType().getShape();
   ArrayRef<int64_t> sc = getScales().getType().getShape();
-  if (in.size() != sc.size() || in.empty())
-    return emitOpError("'scales' must have the rank of 'input' (")
-           << in.size() << "), got " << sc.size();
   int64_t rank = in.size();
-  for (int64_t i = 0; i + 2 < rank; ++i)
-    if (in[i] != sc[i])
+  if (static_cast<int64_t>(sc.size()) != rank)
+    return emitOpError("'scales' must have the rank of 'input' (")
+           << rank << "), got " << sc.size();
+  // Batch dimensions match; the last two (one for rank 1) are blocked.
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i < rank - 2 && in[i] != sc[i])
       return emitOpError("'scales' batch dimension ")
              << i << " must equal the input's (" << in[i] << "), got "
              << sc[i];
-  if (sc.back() <= 0 || in.back() % sc.back() != 0)
-    return emitOpError("'scales' last dimension (")
-           << sc.back() << ") must divide the input's last dimension ("
-           << in.back() << ")";
-  if (rank >= 2 && (sc[rank - 2] <= 0 || in[rank - 2] % sc[rank - 2] != 0))
-    return emitOpError("'scales' dimension ")
-           << rank - 2 << " (" << sc[rank - 2]
-           << ") must divide the input's (" << in[rank - 2] << ")";
+    if (i >= rank - 2 && in[i] % sc[i] != 0)
+      return emitOpError("'scales' dimension ")
+             << i << " (" << sc[i] << ") must divide the input's (" << in[i]
+             << ")";
+  }
   auto [rows, cols] = getBlockShape();
-  // Reuse the type verifier for the block-shape rules.
-  auto emit = [&]() { return emitOpError(); };
-  if (failed(FP4TensorType::verify(emit, in, format, rows, cols)))
-    return failure();
+  if (!FP4TensorType::isValidBlock(format, rows, cols))
+    return emitOpError("'scales' shape ")
+           << shapeStr(sc) << " implies " << rows << "x" << cols
+           << " blocks of the input " << shapeStr(in) << ", expected "
+           << FP4TensorType::getValidBlocksStr(format) << " blocks for "
+           << stringifyFormat(format);
   return success();
 }
 
@@ -319,8 +354,11 @@ LogicalResult MatmulOp::verify() {
            << shapeStr(a.drop_back(2));
   SmallVector<int64_t> expected(a.drop_back());
   expected.push_back(b[b.size() - 2]);
-  return verifySameShape(*this, "result", getResult().getType().getShape(),
-                         expected, "expected [batch..., M, N]");
+  if (failed(verifySameShape(*this, "result", getResult().getType().getShape(),
+                             expected, "expected [batch..., M, N]")))
+    return failure();
+  // M x N may be far larger than either operand.
+  return verifyStaticShape(*this, "result", getResult().getType());
 }
 
 //===----------------------------------------------------------------------===//

@@ -38,7 +38,9 @@ def FP4_RuleAttr : FP4_Attr<"Rule", "rule"> {
     EnumParameter<FP4_RuleKind>:$kind,
     DefaultValuedParameter<"::mlir::fp4::Metric", "::mlir::fp4::Metric::mse",
                            "error metric of four_over_six">:$metric);
-  let assemblyFormat = "`<` $kind (`,` $metric^)? `>`";
+  // `<` kind (`,` metric)? `>`, the default metric elided; parsed by hand so
+  // that an unknown name gets a diagnostic listing the valid ones.
+  let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// The format whose scales this rule chooses.

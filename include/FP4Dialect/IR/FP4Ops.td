@@ -16,8 +16,18 @@ class FP4_Op<string mnemonic, list<Trait> traits = []>
 
 /// High-precision tensors the fp4 ops read and write (converted exactly to
 /// f32 internally).
-def FP4_FloatTensor : RankedTensorOf<[F32, BF16, F16]>;
-def FP4_ScalesTensor : RankedTensorOf<[F8E4M3FN, F8E8M0FNU]>;
+def FP4_FloatTensor : RankedTensorOf<[F32, BF16, F16]> {
+  let summary = "ranked tensor of f32, bf16 or f16";
+}
+def FP4_ScalesTensor : RankedTensorOf<[F8E4M3FN, F8E8M0FNU]> {
+  let summary = "ranked tensor of f8E4M3FN or f8E8M0FNU";
+}
+def FP4_MatmulResultTensor : RankedTensorOf<[F32, BF16]> {
+  let summary = "ranked tensor of f32 or bf16";
+}
+def FP4_CodesTensor : RankedTensorOf<[I8]> {
+  let summary = "ranked tensor of i8";
+}
 
 //===----------------------------------------------------------------------===//
 // QuantizeOp
@@ -201,7 +211,7 @@ def FP4_MatmulOp : FP4_Op<"matmul", [Pure]> {
     ```
   }];
   let arguments = (ins FP4_TensorType:$lhs, FP4_TensorType:$rhs);
-  let results = (outs RankedTensorOf<[F32, BF16]>:$result);
+  let results = (outs FP4_MatmulResultTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs))
     `->` type($result)
@@ -227,7 +237,7 @@ def FP4_ValuesOp : FP4_Op<"values", [Pure]> {
     ```
   }];
   let arguments = (ins FP4_TensorType:$input);
-  let results = (outs RankedTensorOf<[I8]>:$result);
+  let results = (outs FP4_CodesTensor:$result);
   let assemblyFormat = [{
     $input attr-dict `:` qualified(type($input)) `->` type($result)
   }];
@@ -293,7 +303,7 @@ def FP4_PackOp : FP4_Op<"pack", [Pure]> {
         -> !fp4.tensor<4x64, mxfp4>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[I8]>:$values, FP4_ScalesTensor:$scales,
+  let arguments = (ins FP4_CodesTensor:$values, FP4_ScalesTensor:$scales,
                        Optional<F32>:$alpha);
   let results = (outs FP4_TensorType:$result);
   let assemblyFormat = [{

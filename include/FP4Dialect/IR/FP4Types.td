@@ -11,7 +11,7 @@ class FP4_Type<string name, string typeMnemonic, list<Trait> traits = []>
 }
 
 def FP4_TensorType : FP4_Type<"FP4Tensor", "tensor"> {
-  let summary = "A block-scaled 4-bit tensor";
+  let summary = "block-scaled 4-bit tensor";
   let description = [{
     A statically shaped tensor of E2M1 values with one block scale per block
     along the last dimension and, for `nvfp4`, an f32 tensor scale.
@@ -70,6 +70,18 @@ def FP4_TensorType : FP4_Type<"FP4Tensor", "tensor"> {
     ::mlir::RankedTensorType getScalesType() const;
     /// tensor<... x cols/2 x i8>: the packed codes.
     ::mlir::RankedTensorType getValuesType() const;
+
+    /// True if `blockRows` x `blockCols` is a block shape of `format`.
+    static bool isValidBlock(::mlir::fp4::Format format, int64_t blockRows,
+                             int64_t blockCols);
+    /// The block shapes of `format` in words, e.g. "1x16 or 16x16".
+    static ::llvm::StringRef getValidBlocksStr(::mlir::fp4::Format format);
+    /// Checks that `shape` has rank >= 1, static positive dimensions and an
+    /// element count that fits in int64. `what` names the shaped value in
+    /// the diagnostic (e.g. "!fp4.tensor" or "'input'").
+    static ::llvm::LogicalResult
+    verifyShape(::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError,
+                ::llvm::StringRef what, ::llvm::ArrayRef<int64_t> shape);
   }];
 }
 
