@@ -10,21 +10,28 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 namespace {
-/// Marks the tensor arguments of the runner-utils print functions
-/// (`printMemrefF32(tensor<*xf32>)`, ...) read-only for bufferization, so
-/// that printing a tensor that is used again needs no copy. They only read.
-struct AnnotateRunnerUtilsPass
-    : PassWrapper<AnnotateRunnerUtilsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AnnotateRunnerUtilsPass)
-  StringRef getArgument() const override { return "fp4-annotate-runner-utils"; }
+/// Prepares user code around the fp4 ops for bufferization on the CPU:
+/// * marks the tensor arguments of the runner-utils print functions
+///   (`printMemrefF32(tensor<*xf32>)`, ...) read-only, so printing a tensor
+///   that is used again needs no copy (they only read);
+/// * rewrites `tensor.bitcast` (which has no bufferization) into the
+///   equivalent elementwise `arith.bitcast`, e.g. to read scale bytes.
+struct PrepareCPUBufferizationPass
+    : PassWrapper<PrepareCPUBufferizationPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PrepareCPUBufferizationPass)
+  StringRef getArgument() const override {
+    return "fp4-prepare-cpu-bufferization";
+  }
   void runOnOperation() override {
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
+    ModuleOp module = getOperation();
+    for (auto func : module.getOps<func::FuncOp>()) {
       if (!func.isExternal() || !func.getName().starts_with("printMemref"))
         continue;
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
@@ -33,6 +40,13 @@ struct AnnotateRunnerUtilsPass
           func.setArgAttr(i, "bufferization.access",
                           StringAttr::get(&getContext(), "read"));
     }
+    module.walk([](tensor::BitcastOp op) {
+      OpBuilder b(op);
+      Value cast = arith::BitcastOp::create(b, op.getLoc(), op.getType(),
+                                            op.getSource());
+      op.replaceAllUsesWith(cast);
+      op.erase();
+    });
   }
 };
 } // namespace
@@ -43,6 +57,7 @@ void mlir::fp4::buildFP4LowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(fp4::createConvertFP4ToArith());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(std::make_unique<PrepareCPUBufferizationPass>());
   // Elementwise arith on tensors (e.g. a user's arith.bitcast of scales).
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   // E4M3 conversions (e.g. a user's arith.extf of NVFP4 scales) as integer
@@ -50,7 +65,6 @@ void mlir::fp4::buildFP4LowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(fp4::createFP4ExpandF8Conversions());
 
   // Tensors -> buffers.
-  pm.addPass(std::make_unique<AnnotateRunnerUtilsPass>());
   bufferization::OneShotBufferizePassOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.allowReturnAllocsFromLoops = true;
