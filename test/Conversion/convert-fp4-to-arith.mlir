@@ -13,23 +13,27 @@ func.func @signature(%q: !fp4.tensor<4x64, nvfp4>, %m: !fp4.tensor<2x8x64, mxfp4
 
 // -----
 
-// Quantize: a linalg reduction for the tensor amax (non-finite elements
-// excluded), then a loop over the 4x4 blocks that reads 16 lanes, writes 8
-// packed bytes and one E4M3 scale.
+// Quantize: the tensor amax in two parallel stages (row maxima over finite
+// elements, then their maximum), then a parallel loop over the 4x4 blocks
+// that reads 16 lanes and inserts 8 packed bytes and one E4M3 scale.
 // CHECK-LABEL: func.func @quantize
 // CHECK-SAME: -> (tensor<4x32xi8>, tensor<4x4xf8E4M3FN>, f32)
-// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]
+// CHECK: %[[ROWMAX:.+]] = scf.forall (%{{.+}}) in (4) {{.*}} -> (tensor<4xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<4x64xbf16>, vector<16xbf16>
 // CHECK: arith.maxnumf
-// CHECK: %[[AMAX:.+]] = tensor.extract
+// CHECK: %[[TOTAL:.+]] = scf.forall (%{{.+}}) in (1) {{.*}} -> (tensor<1xf32>)
+// CHECK: tensor.extract %[[ROWMAX]]
+// CHECK: %[[AMAX:.+]] = tensor.extract %[[TOTAL]]
 // CHECK: arith.divf %{{.+}}, %[[AMAX]] : f32
-// CHECK: scf.for
-// CHECK: scf.for
+// CHECK: scf.forall (%{{.+}}, %{{.+}}) in (4, 4) shared_outs({{.*}}) -> (tensor<4x32xi8>, tensor<4x4xf8E4M3FN>)
 // CHECK: vector.transfer_read {{.*}} : tensor<4x64xbf16>, vector<1x16xbf16>
 // CHECK: arith.extf {{.*}} : vector<16xbf16> to vector<16xf32>
 // CHECK: vector.reduction <maxnumf>
-// CHECK: vector.transfer_write {{.*}} : vector<1x8xi8>, tensor<4x32xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<1x8xi8>, tensor<1x8xi8>
 // CHECK: arith.bitcast {{.*}} : i8 to f8E4M3FN
-// CHECK: tensor.insert {{.*}} : tensor<4x4xf8E4M3FN>
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice {{.*}} [1, 8] [1, 1] : tensor<1x8xi8> into tensor<4x32xi8>
+// CHECK: tensor.parallel_insert_slice {{.*}} [1, 1] [1, 1] : tensor<1x1xf8E4M3FN> into tensor<4x4xf8E4M3FN>
 func.func @quantize(%x: tensor<4x64xbf16>) -> !fp4.tensor<4x64, nvfp4> {
   %q = fp4.quantize %x {rule = #fp4.rule<four_over_six>} : tensor<4x64xbf16> -> !fp4.tensor<4x64, nvfp4>
   return %q : !fp4.tensor<4x64, nvfp4>
@@ -40,10 +44,11 @@ func.func @quantize(%x: tensor<4x64xbf16>) -> !fp4.tensor<4x64, nvfp4> {
 // An amax operand replaces the reduction; 16x16 blocks read 16x16 tiles of a
 // rank-3 input viewed as 2-D.
 // CHECK-LABEL: func.func @quantize_amax_2d
-// CHECK-NOT: linalg.generic
 // CHECK: tensor.collapse_shape {{.*}} : tensor<2x32x64xf32> into tensor<64x64xf32>
+// CHECK-NOT: tensor<64xf32>
 // CHECK: vector.transfer_read {{.*}} : tensor<64x64xf32>, vector<16x16xf32>
-// CHECK: vector.transfer_write {{.*}} : vector<16x8xi8>, tensor<64x32xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<16x8xi8>, tensor<16x8xi8>
+// CHECK: tensor.parallel_insert_slice {{.*}} [16, 8] [1, 1] : tensor<16x8xi8> into tensor<64x32xi8>
 // CHECK: tensor.expand_shape {{.*}} : tensor<64x32xi8> into tensor<2x32x32xi8>
 func.func @quantize_amax_2d(%x: tensor<2x32x64xf32>, %a: f32) -> !fp4.tensor<2x32x64, nvfp4, block = 16x16> {
   %q = fp4.quantize %x amax(%a) : tensor<2x32x64xf32>, f32 -> !fp4.tensor<2x32x64, nvfp4, block = 16x16>
@@ -58,7 +63,7 @@ func.func @quantize_amax_2d(%x: tensor<2x32x64xf32>, %a: f32) -> !fp4.tensor<2x3
 // CHECK: arith.muli {{.*}} : vector<32xi64>
 // CHECK: arith.shrui {{.*}} : vector<32xi64>
 // CHECK: arith.uitofp {{.*}} : vector<32xi32> to vector<32xf32>
-// CHECK: tensor.insert {{.*}} : tensor<2x2xf8E8M0FNU>
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<1x1xf8E8M0FNU> into tensor<2x2xf8E8M0FNU>
 func.func @quantize_seed(%x: tensor<2x64xf32>, %s: i64) -> !fp4.tensor<2x64, mxfp4> {
   %q = fp4.quantize %x seed(%s) : tensor<2x64xf32>, i64 -> !fp4.tensor<2x64, mxfp4>
   return %q : !fp4.tensor<2x64, mxfp4>
@@ -69,7 +74,7 @@ func.func @quantize_seed(%x: tensor<2x64xf32>, %s: i64) -> !fp4.tensor<2x64, mxf
 // Explicit scales pass through unchanged; only the codes are computed.
 // CHECK-LABEL: func.func @quantize_scales
 // CHECK-SAME: (%[[X:.+]]: tensor<4x64xf32>, %[[S:.+]]: tensor<4x4xf8E4M3FN>, %[[A:.+]]: f32)
-// CHECK: %[[V:.+]] = scf.for
+// CHECK: %[[V:.+]] = scf.forall
 // CHECK: tensor.extract %[[S]]
 // CHECK: return %[[V]], %[[S]], %[[A]]
 func.func @quantize_scales(%x: tensor<4x64xf32>, %s: tensor<4x4xf8E4M3FN>, %a: f32) -> !fp4.tensor<4x64, nvfp4> {
@@ -86,7 +91,8 @@ func.func @quantize_scales(%x: tensor<4x64xf32>, %s: tensor<4x4xf8E4M3FN>, %a: f
 // CHECK: vector.shuffle
 // CHECK: arith.bitcast {{.*}} : f8E4M3FN to i8
 // CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
-// CHECK: vector.transfer_write {{.*}} : vector<1x16xbf16>, tensor<4x64xbf16>
+// CHECK: vector.transfer_write {{.*}} : vector<1x16xbf16>, tensor<1x16xbf16>
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<1x16xbf16> into tensor<4x64xbf16>
 func.func @dequantize(%q: !fp4.tensor<4x64, nvfp4>) -> tensor<4x64xbf16> {
   %d = fp4.dequantize %q : !fp4.tensor<4x64, nvfp4> -> tensor<4x64xbf16>
   return %d : tensor<4x64xbf16>
@@ -124,8 +130,9 @@ func.func @matmul(%a: !fp4.tensor<3x4x64, nvfp4>, %b: !fp4.tensor<32x64, nvfp4, 
 // scale_select computes only the scales (and alpha).
 // CHECK-LABEL: func.func @scale_select
 // CHECK-SAME: -> (tensor<4x4xf8E4M3FN>, f32)
+// CHECK: scf.forall (%{{.+}}, %{{.+}}) in (4, 4)
 // CHECK-NOT: vector.transfer_write
-// CHECK: tensor.insert
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<1x1xf8E4M3FN> into tensor<4x4xf8E4M3FN>
 func.func @scale_select(%x: tensor<4x64xf32>) -> (tensor<4x4xf8E4M3FN>, f32) {
   %s, %a = fp4.scale_select %x {rule = #fp4.rule<four_over_six, absmax>} : tensor<4x64xf32> -> tensor<4x4xf8E4M3FN>, f32
   return %s, %a : tensor<4x4xf8E4M3FN>, f32

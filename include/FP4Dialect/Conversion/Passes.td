@@ -9,10 +9,13 @@ def ConvertFP4ToArith : Pass<"convert-fp4-to-arith", "ModuleOp"> {
   let summary = "Expand fp4 ops into tensor, scf, vector and arith code";
   let description = [{
     Expands every fp4 op into target-independent IR that computes SPEC
-    section 2 bit-exactly: loops over blocks (`scf.for` on tensors), the
-    per-block numerics as `arith`/`vector` integer and f32 code (see
-    `NumericsBuilder.h`), a `linalg.generic` reduction for the tensor amax
-    and a `linalg.generic` contraction for `fp4.matmul`.
+    section 2 bit-exactly: parallel loops over blocks (`scf.forall` on
+    tensors, one iteration per block, tiles inserted with
+    `tensor.parallel_insert_slice`), the per-block numerics as
+    `arith`/`vector` integer and f32 code (see `NumericsBuilder.h`), the
+    tensor amax as two parallel stages (row maxima, then their maximum) and
+    a `linalg.generic` contraction for `fp4.matmul`. The same output feeds
+    the CPU pipeline (sequential loops) and the GPU pipelines (kernels).
 
     `!fp4.tensor` values are split into their components: packed codes
     (`tensor<...xi8>`), block scales (`tensor<...xf8E4M3FN>` or

@@ -114,23 +114,75 @@ Blocking blockingOf(FP4TensorType type) {
           type.getBlockCols()};
 }
 
-using BlockBody = function_ref<SmallVector<Value>(
-    ImplicitLocOpBuilder &b, Value blockRow, Value blockCol, ValueRange acc)>;
+/// One output tile of a block-loop iteration: `tile` is inserted into the
+/// corresponding loop output at `offsets` (unit strides).
+struct TileWrite {
+  Value tile;
+  SmallVector<OpFoldResult> offsets;
+};
 
-/// for blockRow, blockCol over the blocks, carrying `inits` (the output
-/// tensors); returns the final outputs.
+using BlockBody = function_ref<SmallVector<TileWrite>(
+    ImplicitLocOpBuilder &b, Value blockRow, Value blockCol)>;
+
+using ParallelBody = function_ref<SmallVector<TileWrite>(
+    ImplicitLocOpBuilder &b, ValueRange ivs)>;
+
+/// `scf.forall` over [0, ubs) with `inits` (the output tensors) as shared
+/// outputs; each iteration inserts the tiles `body` returns into them, in
+/// order. The CPU pipeline turns it into sequential loops, the GPU pipelines
+/// into kernels (one thread per iteration).
+SmallVector<Value> buildParallelLoop(ImplicitLocOpBuilder &b,
+                                     ArrayRef<int64_t> ubs, ValueRange inits,
+                                     ParallelBody body) {
+  SmallVector<OpFoldResult> bounds;
+  for (int64_t ub : ubs)
+    bounds.push_back(b.getIndexAttr(ub));
+  auto forall = scf::ForallOp::create(b, bounds, inits, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  SmallVector<TileWrite> writes = body(b, forall.getInductionVars());
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  for (auto [write, out] : llvm::zip_equal(writes, forall.getRegionIterArgs())) {
+    auto tileType = cast<RankedTensorType>(write.tile.getType());
+    SmallVector<OpFoldResult> sizes, strides;
+    for (int64_t d : tileType.getShape()) {
+      sizes.push_back(b.getIndexAttr(d));
+      strides.push_back(b.getIndexAttr(1));
+    }
+    tensor::ParallelInsertSliceOp::create(b, write.tile, out, write.offsets,
+                                          sizes, strides);
+  }
+  return SmallVector<Value>(forall.getResults());
+}
+
+/// The parallel loop over the blocks of `bl` (block row, block column).
 SmallVector<Value> buildBlockLoop(ImplicitLocOpBuilder &b, const Blocking &bl,
                                   ValueRange inits, BlockBody body) {
-  Value zero = indexConst(b, 0), one = indexConst(b, 1);
-  scf::LoopNest nest = scf::buildLoopNest(
-      b, b.getLoc(), {zero, zero},
-      {indexConst(b, bl.numBlockRows()), indexConst(b, bl.numBlockCols())},
-      {one, one}, inits,
-      [&](OpBuilder &nested, Location loc, ValueRange ivs, ValueRange acc) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        return body(ib, ivs[0], ivs[1], acc);
+  return buildParallelLoop(
+      b, {bl.numBlockRows(), bl.numBlockCols()}, inits,
+      [&](ImplicitLocOpBuilder &ib, ValueRange ivs) {
+        return body(ib, ivs[0], ivs[1]);
       });
-  return SmallVector<Value>(nest.results);
+}
+
+/// A one-element tile holding scalar `v`.
+Value scalarTile(ImplicitLocOpBuilder &b, Value v, int64_t rank) {
+  Value zero = indexConst(b, 0);
+  SmallVector<int64_t> shape(rank, 1);
+  return tensor::InsertOp::create(b, v, emptyTensor(b, shape, v.getType()),
+                                  SmallVector<Value>(rank, zero));
+}
+
+/// Writes `vec` (a vector shaped like `shape`) into a fresh tile tensor.
+/// Bufferization (after empty-tensor elimination) writes it in place.
+Value makeTile(ImplicitLocOpBuilder &b, Value vec, ArrayRef<int64_t> shape) {
+  Type elt = cast<VectorType>(vec.getType()).getElementType();
+  Value empty = emptyTensor(b, shape, elt);
+  Value zero = indexConst(b, 0);
+  SmallVector<Value> indices(shape.size(), zero);
+  SmallVector<bool> inBounds(shape.size(), true);
+  return vector::TransferWriteOp::create(b, vec, empty, indices, inBounds)
+      .getResult();
 }
 
 /// Reads block (blockRow, blockCol) of the 2-D float tensor `src` as a flat
@@ -154,38 +206,30 @@ Value readBlock(ImplicitLocOpBuilder &b, Value src, const Blocking &bl,
       b, VectorType::get({bl.blockSize()}, b.getF32Type()), flat);
 }
 
-/// Writes a flat vector<N x f32> block into the 2-D tensor `dst` (rounding
-/// nearest-even to its element type); returns the new tensor.
-Value writeBlock(ImplicitLocOpBuilder &b, Value block, Value dst,
-                 const Blocking &bl, Value blockRow, Value blockCol) {
-  Type elt = cast<RankedTensorType>(dst.getType()).getElementType();
+/// The tile of a flat vector<N x f32> block for a 2-D tensor of element type
+/// `elt` (rounded nearest-even to it).
+TileWrite blockTile(ImplicitLocOpBuilder &b, Value block, Type elt,
+                    const Blocking &bl, Value blockRow, Value blockCol) {
   if (!elt.isF32())
     block = arith::TruncFOp::create(
         b, VectorType::get({bl.blockSize()}, elt), block);
   Value tile = vector::ShapeCastOp::create(
       b, VectorType::get({bl.blockRows, bl.blockCols}, elt), block);
-  return vector::TransferWriteOp::create(
-             b, tile, dst,
-             ValueRange{mulIndex(b, blockRow, bl.blockRows),
-                        mulIndex(b, blockCol, bl.blockCols)},
-             ArrayRef<bool>{true, true})
-      .getResult();
+  return {makeTile(b, tile, {bl.blockRows, bl.blockCols}),
+          {mulIndex(b, blockRow, bl.blockRows),
+           mulIndex(b, blockCol, bl.blockCols)}};
 }
 
-/// Writes a block's codes (vector<N x i8>) packed two per byte.
-Value writeCodes(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value codes,
-                 Value dst, const Blocking &bl, Value blockRow,
-                 Value blockCol) {
+/// The tile of a block's codes (vector<N x i8>), packed two per byte.
+TileWrite codesTile(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value codes,
+                    const Blocking &bl, Value blockRow, Value blockCol) {
   Value bytes = nb.packNibbles(codes);
   Value tile = vector::ShapeCastOp::create(
       b, VectorType::get({bl.blockRows, bl.blockCols / 2}, b.getI8Type()),
       bytes);
-  return vector::TransferWriteOp::create(
-             b, tile, dst,
-             ValueRange{mulIndex(b, blockRow, bl.blockRows),
-                        mulIndex(b, blockCol, bl.blockCols / 2)},
-             ArrayRef<bool>{true, true})
-      .getResult();
+  return {makeTile(b, tile, {bl.blockRows, bl.blockCols / 2}),
+          {mulIndex(b, blockRow, bl.blockRows),
+           mulIndex(b, blockCol, bl.blockCols / 2)}};
 }
 
 /// Reads a block's codes (vector<N x i8>) from the packed 2-D values.
@@ -211,12 +255,11 @@ Value readScaleByte(ImplicitLocOpBuilder &b, Value scales, Value blockRow,
   return arith::BitcastOp::create(b, b.getI8Type(), s);
 }
 
-/// Stores a scale byte (i8) into the 2-D scales tensor (as its f8 type).
-Value writeScaleByte(ImplicitLocOpBuilder &b, Value byte, Value scales,
-                     Value blockRow, Value blockCol) {
-  Type elt = cast<RankedTensorType>(scales.getType()).getElementType();
-  Value s = arith::BitcastOp::create(b, elt, byte);
-  return tensor::InsertOp::create(b, s, scales, ValueRange{blockRow, blockCol});
+/// The 1x1 tile of a block's scale byte (i8) in the scales' f8 type.
+TileWrite scaleTile(ImplicitLocOpBuilder &b, Value byte, Type scaleType,
+                    Value blockRow, Value blockCol) {
+  Value s = arith::BitcastOp::create(b, scaleType, byte);
+  return {scalarTile(b, s, 2), {blockRow, blockCol}};
 }
 
 /// The random bits (vector<N x i32>) of a block for stochastic rounding:
@@ -241,35 +284,61 @@ Value blockRandomBits(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value seed,
   return nb.randomBits(seed, index);
 }
 
-/// max |x| over the finite elements of a float tensor (SPEC 2.1 step 1), as
-/// a linalg reduction.
-Value tensorAmax(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value input) {
+/// max |x| over the finite elements of a 2-D float tensor (SPEC 2.1 step
+/// 1), in two parallel stages that map to GPU kernels as well as CPU loops:
+/// the maximum of each row, then the maximum of the row maxima. (max is
+/// exact, so the order does not matter.)
+Value tensorAmax(ImplicitLocOpBuilder &b, Value input, int64_t chunk) {
   auto type = cast<RankedTensorType>(input.getType());
-  Value init = linalg::FillOp::create(
-                   b, ValueRange{arith::ConstantOp::create(
-                          b, b.getF32FloatAttr(0.0f))},
-                   ValueRange{emptyTensor(b, {}, b.getF32Type())})
-                   .getResult(0);
-  int64_t rank = type.getRank();
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                 AffineMap::get(rank, 0, {}, ctx)};
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
-  auto generic = linalg::GenericOp::create(
-      b, TypeRange{init.getType()}, ValueRange{input}, ValueRange{init}, maps,
-      iters, [&](OpBuilder &nested, Location loc, ValueRange args) {
-        ImplicitLocOpBuilder ib(loc, nested);
-        NumericsBuilder nnb(ib);
-        Value x = args[0];
-        if (!x.getType().isF32())
-          x = arith::ExtFOp::create(ib, ib.getF32Type(), x);
-        Value a = nnb.absf(x);
-        a = arith::SelectOp::create(ib, nnb.isNonFinite(x),
-                                    nnb.f32(0.0f, a.getType()), a);
-        Value m = arith::MaxNumFOp::create(ib, args[1], a);
-        linalg::YieldOp::create(ib, m);
-      });
-  return tensor::ExtractOp::create(b, generic.getResult(0), ValueRange{});
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  Type elt = type.getElementType();
+  auto finiteAbsMax = [](ImplicitLocOpBuilder &ib, Value acc, Value x) {
+    NumericsBuilder nb(ib);
+    if (!getElementTypeOrSelf(x.getType()).isF32())
+      x = arith::ExtFOp::create(ib, nb.like(x.getType(), ib.getF32Type()), x);
+    Value a = nb.absf(x);
+    a = arith::SelectOp::create(ib, nb.isNonFinite(x),
+                                nb.f32(0.0f, a.getType()), a);
+    if (isa<VectorType>(a.getType()))
+      a = nb.maxReduce(a);
+    return arith::MaxNumFOp::create(ib, acc, a).getResult();
+  };
+  Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+  // Stage 1: one iteration per row, vector reads of `chunk` elements.
+  Value rowMax = buildParallelLoop(
+      b, {rows}, {emptyTensor(b, {rows}, b.getF32Type())},
+      [&](ImplicitLocOpBuilder &ib, ValueRange ivs) {
+        Value pad = arith::ConstantOp::create(ib, ib.getZeroAttr(elt));
+        auto loop = scf::ForOp::create(
+            ib, indexConst(ib, 0), indexConst(ib, cols),
+            indexConst(ib, chunk), ValueRange{zeroF},
+            [&](OpBuilder &nested, Location loc, Value col, ValueRange acc) {
+              ImplicitLocOpBuilder lb(loc, nested);
+              Value v = vector::TransferReadOp::create(
+                  lb, VectorType::get({chunk}, elt), input,
+                  ValueRange{ivs[0], col}, pad, ArrayRef<bool>{true});
+              scf::YieldOp::create(lb, finiteAbsMax(lb, acc[0], v));
+            });
+        return SmallVector<TileWrite>{
+            {scalarTile(ib, loop.getResult(0), 1), {ivs[0]}}};
+      })[0];
+  // Stage 2: one iteration over the row maxima.
+  Value total = buildParallelLoop(
+      b, {1}, {emptyTensor(b, {1}, b.getF32Type())},
+      [&](ImplicitLocOpBuilder &ib, ValueRange ivs) {
+        auto loop = scf::ForOp::create(
+            ib, indexConst(ib, 0), indexConst(ib, rows), indexConst(ib, 1),
+            ValueRange{zeroF},
+            [&](OpBuilder &nested, Location loc, Value row, ValueRange acc) {
+              ImplicitLocOpBuilder lb(loc, nested);
+              Value m = tensor::ExtractOp::create(lb, rowMax, row);
+              scf::YieldOp::create(
+                  lb, arith::MaxNumFOp::create(lb, acc[0], m).getResult());
+            });
+        return SmallVector<TileWrite>{
+            {scalarTile(ib, loop.getResult(0), 1), {ivs[0]}}};
+      })[0];
+  return tensor::ExtractOp::create(b, total, ValueRange{indexConst(b, 0)});
 }
 
 /// Flattens the converted operands of a 1:N adaptor.
@@ -306,13 +375,13 @@ Value dequantizeComponents(ImplicitLocOpBuilder &b, const Components &c,
                            out2DType.getElementType());
   SmallVector<Value> results = buildBlockLoop(
       b, bl, {init},
-      [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+      [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
         NumericsBuilder inb(ib);
         Value codes = readCodes(ib, inb, values, bl, i, j);
         Value byte = readScaleByte(ib, scales, i, j);
         Value block =
             inb.dequantizeBlock(codes, byte, c.alpha, type.getFormat());
-        return SmallVector<Value>{writeBlock(ib, block, acc[0], bl, i, j)};
+        return SmallVector<TileWrite>{blockTile(ib, block, out2DType.getElementType(), bl, i, j)};
       });
   return from2D(b, results[0], resultType);
 }
@@ -340,15 +409,15 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
       Value alpha = op.getAlpha();
       SmallVector<Value> results = buildBlockLoop(
           b, bl, {values},
-          [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+          [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
             NumericsBuilder inb(ib);
             Value x = readBlock(ib, input, bl, i, j);
             Value rbits = blockRandomBits(ib, inb, seed, bl, i, j);
             Value codes = inb.encodeWithScale(
                 x, readScaleByte(ib, scales2D, i, j), alpha, type.getFormat(),
                 rbits);
-            return SmallVector<Value>{
-                writeCodes(ib, inb, codes, acc[0], bl, i, j)};
+            return SmallVector<TileWrite>{
+                codesTile(ib, inb, codes, bl, i, j)};
           });
       SmallVector<Value> parts = {from2D(b, results[0], type.getValuesType()),
                                   givenScales};
@@ -361,14 +430,14 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
     RuleAttr rule = op.getEffectiveRule();
     NumericsBuilder::TensorScale ts;
     if (type.isNVFP4()) {
-      Value amax = op.getAmax() ? op.getAmax() : tensorAmax(b, nb, input);
+      Value amax = op.getAmax() ? op.getAmax() : tensorAmax(b, input, bl.blockCols);
       ts = nb.nvfp4TensorScale(amax, rule.getKind());
     }
     Value scales = emptyTensor(b, {bl.numBlockRows(), bl.numBlockCols()},
                                type.getScaleElementType());
     SmallVector<Value> results = buildBlockLoop(
         b, bl, {values, scales},
-        [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+        [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
           NumericsBuilder inb(ib);
           Value x = readBlock(ib, input, bl, i, j);
           Value rbits = blockRandomBits(ib, inb, seed, bl, i, j);
@@ -376,9 +445,9 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
               type.isNVFP4()
                   ? inb.quantizeNVFP4Block(x, ts, rule, rbits)
                   : inb.quantizeMXFP4Block(x, rule.getKind(), rbits);
-          return SmallVector<Value>{
-              writeCodes(ib, inb, r.codes, acc[0], bl, i, j),
-              writeScaleByte(ib, r.scaleByte, acc[1], i, j)};
+          return SmallVector<TileWrite>{
+              codesTile(ib, inb, r.codes, bl, i, j),
+              scaleTile(ib, r.scaleByte, type.getScaleElementType(), i, j)};
         });
     SmallVector<Value> parts = {from2D(b, results[0], type.getValuesType()),
                                 from2D(b, results[1], type.getScalesType())};
@@ -405,7 +474,7 @@ struct ScaleSelectOpLowering : OpConversionPattern<ScaleSelectOp> {
     bool nvfp4 = op.getFormat() == Format::nvfp4;
     NumericsBuilder::TensorScale ts;
     if (nvfp4) {
-      Value amax = op.getAmax() ? op.getAmax() : tensorAmax(b, nb, input);
+      Value amax = op.getAmax() ? op.getAmax() : tensorAmax(b, input, bl.blockCols);
       ts = nb.nvfp4TensorScale(amax, rule.getKind());
     }
     RankedTensorType scalesType = op.getScales().getType();
@@ -413,14 +482,14 @@ struct ScaleSelectOpLowering : OpConversionPattern<ScaleSelectOp> {
                                scalesType.getElementType());
     SmallVector<Value> results = buildBlockLoop(
         b, bl, {scales},
-        [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+        [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
           NumericsBuilder inb(ib);
           Value x = readBlock(ib, input, bl, i, j);
           NumericsBuilder::BlockResult r =
               nvfp4 ? inb.quantizeNVFP4Block(x, ts, rule, Value())
                     : inb.quantizeMXFP4Block(x, rule.getKind(), Value());
-          return SmallVector<Value>{
-              writeScaleByte(ib, r.scaleByte, acc[0], i, j)};
+          return SmallVector<TileWrite>{
+              scaleTile(ib, r.scaleByte, scalesType.getElementType(), i, j)};
         });
     SmallVector<Value> replacements = {from2D(b, results[0], scalesType)};
     if (nvfp4)
@@ -462,10 +531,11 @@ struct HadamardOpLowering : OpConversionPattern<HadamardOp> {
     Value init = emptyTensor(b, in2D.getShape(), in2D.getElementType());
     SmallVector<Value> results = buildBlockLoop(
         b, bl, {init},
-        [&](ImplicitLocOpBuilder &ib, Value i, Value j, ValueRange acc) {
+        [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
           NumericsBuilder inb(ib);
           Value y = inb.hadamardBlock(readBlock(ib, input, bl, i, j), signs);
-          return SmallVector<Value>{writeBlock(ib, y, acc[0], bl, i, j)};
+          return SmallVector<TileWrite>{
+              blockTile(ib, y, in2D.getElementType(), bl, i, j)};
         });
     rewriter.replaceOp(op, from2D(b, results[0], type));
     return success();
