@@ -2,6 +2,7 @@
 
 #include "FP4Dialect/Conversion/Passes.h"
 #include "FP4Dialect/Pipelines/Pipelines.h"
+#include "Common.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -17,64 +18,10 @@
 
 using namespace mlir;
 
-namespace {
-/// Prepares user code around the fp4 ops for bufferization on the CPU:
-/// * marks the tensor arguments of the runner-utils print functions
-///   (`printMemrefF32(tensor<*xf32>)`, ...) read-only, so printing a tensor
-///   that is used again needs no copy (they only read);
-/// * rewrites `tensor.bitcast` (which has no bufferization) into the
-///   equivalent elementwise `arith.bitcast`, e.g. to read scale bytes.
-struct PrepareCPUBufferizationPass
-    : PassWrapper<PrepareCPUBufferizationPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PrepareCPUBufferizationPass)
-  StringRef getArgument() const override {
-    return "fp4-prepare-cpu-bufferization";
-  }
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    for (auto func : module.getOps<func::FuncOp>()) {
-      if (!func.isExternal() || !func.getName().starts_with("printMemref"))
-        continue;
-      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-        if (isa<TensorType>(func.getArgumentTypes()[i]) &&
-            !func.getArgAttr(i, "bufferization.access"))
-          func.setArgAttr(i, "bufferization.access",
-                          StringAttr::get(&getContext(), "read"));
-    }
-    module.walk([](tensor::BitcastOp op) {
-      OpBuilder b(op);
-      Value cast = arith::BitcastOp::create(b, op.getLoc(), op.getType(),
-                                            op.getSource());
-      op.replaceAllUsesWith(cast);
-      op.erase();
-    });
-  }
-};
-} // namespace
 
 void mlir::fp4::buildFP4LowerToCPUPipeline(OpPassManager &pm,
                                            const FP4LowerToCPUOptions &) {
-  // fp4 ops -> tensor/scf/vector/arith/linalg (SPEC section 2 as IR).
-  pm.addPass(fp4::createConvertFP4ToArith());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(std::make_unique<PrepareCPUBufferizationPass>());
-  // Elementwise arith on tensors (e.g. a user's arith.bitcast of scales).
-  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  // E4M3 conversions (e.g. a user's arith.extf of NVFP4 scales) as integer
-  // code: LLVM has no E4M3 type.
-  pm.addPass(fp4::createFP4ExpandF8Conversions());
-
-  // Tensors -> buffers.
-  bufferization::OneShotBufferizePassOptions bufferization;
-  bufferization.bufferizeFunctionBoundaries = true;
-  bufferization.allowReturnAllocsFromLoops = true;
-  bufferization.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  // Block-loop tiles are written straight into their outputs.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
-  bufferization::buildBufferDeallocationPipeline(pm);
+  buildFP4ExpandAndBufferizePipeline(pm);
 
   // Structured ops and vector transfers -> loops and loads/stores.
   pm.addPass(createForallToForLoopPass());

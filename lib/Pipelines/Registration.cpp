@@ -23,4 +23,10 @@ void mlir::fp4::registerFP4PassesAndPipelines() {
       "Lower fp4 ops with tensor/linalg/arith/func/bufferization/memref ops "
       "to the LLVM dialect (runnable with mlir-runner)",
       buildFP4LowerToCPUPipeline);
+  PassPipelineRegistration<FP4LowerToNVVMOptions>(
+      "fp4-lower-to-nvvm",
+      "Lower fp4 ops with the tensor/linalg code around them to GPU kernels "
+      "(NVVM, serialized for the chip) and host code calling the mgpu* "
+      "runtime",
+      buildFP4LowerToNVVMPipeline);
 }

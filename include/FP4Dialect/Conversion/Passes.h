@@ -5,6 +5,9 @@
 
 #include "FP4Dialect/Conversion/FP4ToArith.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -15,6 +18,10 @@ namespace mlir::fp4 {
 
 #define GEN_PASS_DECL
 #include "FP4Dialect/Conversion/Passes.h.inc"
+
+/// True for the chips the fp4 GPU lowering supports; `ptxFeatures` is set
+/// to the PTX version feature the chip needs (e.g. "+ptx80").
+bool isSupportedGPUChip(llvm::StringRef chip, std::string *ptxFeatures = nullptr);
 
 #define GEN_PASS_REGISTRATION
 #include "FP4Dialect/Conversion/Passes.h.inc"

@@ -65,4 +65,73 @@ def FP4ExpandF8Conversions : Pass<"fp4-expand-f8-conversions"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def FP4ParallelLoopsToGPU : Pass<"fp4-parallel-loops-to-gpu", "func::FuncOp"> {
+  let summary = "Map top-level scf.parallel loops to 1-D gpu.launch kernels";
+  let description = [{
+    Every `scf.parallel` that is not nested in another parallel loop or a
+    `gpu.launch` becomes a `gpu.launch` with `threads-per-block` threads per
+    block and enough blocks to cover the loop's iteration space: thread
+    `blockIdx.x * threads + threadIdx.x` runs the iteration with that
+    row-major linear index (iterations past the end do nothing). Nested
+    parallel loops run sequentially inside the thread. Loops with reductions
+    are left alone with a remark.
+
+    This is how the fp4 block loops (`scf.forall`, one iteration per block)
+    and linalg ops lowered to parallel loops become kernels on the GPU path.
+
+    Example:
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c4) step (%c1, %c1) { ... }
+    // becomes
+    gpu.launch blocks(...) in (%c1, %c1, %c1) threads(...) in (%c256, ...) {
+      // %i, %j delinearized from the thread id, guarded by id < 256
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"256",
+           "threads per block of the generated kernels">,
+  ];
+}
+
+def FP4LegalizeGPUHost : Pass<"fp4-legalize-gpu-host", "func::FuncOp"> {
+  let summary = "Make host code of the GPU path use device memory";
+  let description = [{
+    On the GPU path every buffer lives in device memory: function memref
+    arguments are device pointers and kernels (`gpu.launch`) access buffers
+    directly. This pass rewrites the host part of a function accordingly:
+
+    * `memref.alloc`/`dealloc` become `gpu.alloc`/`gpu.dealloc`,
+    * `memref.copy` becomes `gpu.memcpy`,
+    * constants (`memref.get_global`) are copied to a device buffer where
+      they are used,
+    * a host `memref.load`/`memref.store` (e.g. reading the tensor amax that
+      a kernel computed) goes through a one-thread kernel and a one-element
+      `gpu.memcpy`.
+
+    Run it after `fp4-parallel-loops-to-gpu` and before kernel outlining.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def FP4CheckTarget : Pass<"fp4-check-target", "ModuleOp"> {
+  let summary = "Reject GPU targets fp4 cannot compile for";
+  let description = [{
+    Emits an error (and fails) when `chip` is not a GPU that the fp4 GPU
+    lowering supports, before anything reaches NVPTX: sm_90a/sm_90 (Hopper,
+    emulated E2M1/E4M3/E8M0), sm_100a/sm_100/sm_103a and sm_120a (Blackwell,
+    same emulated kernels today). The error names the chip and lists the
+    supported ones.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "the target GPU">,
+  ];
+}
+
 #endif // FP4DIALECT_CONVERSION_PASSES_TD

@@ -1,0 +1,117 @@
+//===- LowerToNVVM.cpp - the --fp4-lower-to-nvvm pipeline -----------------===//
+//
+// fp4 ops (with the tensor/linalg code around them) -> kernels in NVVM inside
+// gpu.modules serialized for the chip, plus host code in the LLVM dialect
+// that calls the mgpu* runtime ABI (runtime/). All buffers are device memory:
+// the function's memref arguments are device pointers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+#include "FP4Dialect/Conversion/Passes.h"
+#include "FP4Dialect/Pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+/// Lowers the vector ops that the interface-based vector-to-LLVM patterns of
+/// the NVVM conversion do not handle: the 1-D transfers that remain after
+/// full unrolling (to vector.load/store), n-D shape casts, broadcasts and
+/// interleaves (as convert-vector-to-llvm does on the CPU).
+struct LowerVectorTransfersPass
+    : PassWrapper<LowerVectorTransfersPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerVectorTransfersPass)
+  StringRef getArgument() const override { return "fp4-lower-vector-transfers"; }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorTransferLoweringPatterns(patterns,
+                                                   /*maxTransferRank=*/1);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::populateVectorInterleaveLoweringPatterns(patterns);
+    vector::populateVectorInsertExtractStridedSliceTransforms(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+/// Clones the constants each kernel uses into it and outlines the kernels
+/// right away: folding hoists every constant to the function entry, and the
+/// vector constants of the block kernels must not become kernel parameters
+/// (they would exceed the 4 KiB parameter space). Outlined kernels are
+/// isolated from above, so later folding keeps their constants inside.
+struct SinkKernelConstantsPass
+    : PassWrapper<SinkKernelConstantsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SinkKernelConstantsPass)
+  StringRef getArgument() const override { return "fp4-sink-kernel-constants"; }
+  void runOnOperation() override {
+    getOperation().walk([](gpu::LaunchOp launch) {
+      SetVector<Value> captured;
+      getUsedValuesDefinedAbove(launch.getBody(), captured);
+      OpBuilder b = OpBuilder::atBlockBegin(&launch.getBody().front());
+      for (Value v : captured) {
+        Operation *def = v.getDefiningOp();
+        if (!def || !def->hasTrait<OpTrait::ConstantLike>())
+          continue;
+        Operation *clone = b.clone(*def);
+        replaceAllUsesInRegionWith(v, clone->getResult(0), launch.getBody());
+      }
+    });
+  }
+};
+} // namespace
+
+void mlir::fp4::buildFP4LowerToNVVMPipeline(
+    OpPassManager &pm, const FP4LowerToNVVMOptions &options) {
+  FP4CheckTargetOptions check;
+  check.chip = options.chip;
+  pm.addPass(fp4::createFP4CheckTarget(check));
+
+  buildFP4ExpandAndBufferizePipeline(pm);
+
+  // Parallel loops (fp4 block loops, linalg ops) -> 1-D kernels.
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  FP4ParallelLoopsToGPUOptions launch;
+  launch.threadsPerBlock = options.threadsPerBlock;
+  pm.addNestedPass<func::FuncOp>(fp4::createFP4ParallelLoopsToGPU(launch));
+  pm.addNestedPass<func::FuncOp>(fp4::createFP4LegalizeGPUHost());
+  VectorTransferToSCFOptions vectorToSCF;
+  vectorToSCF.enableFullUnroll();
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(vectorToSCF));
+  pm.addNestedPass<func::FuncOp>(std::make_unique<LowerVectorTransfersPass>());
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeF8E8M0 = true;
+  expand.includeF4E2M1 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(std::make_unique<SinkKernelConstantsPass>());
+  pm.addPass(createGpuKernelOutliningPass());
+  // The runtime ABI allocates, copies and launches on streams: make the host
+  // GPU ops asynchronous (one chain per function, waited for before host
+  // code reads results).
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+
+  // Kernels -> NVVM -> PTX/cubin; host -> LLVM with mgpu* calls.
+  std::string features;
+  fp4::isSupportedGPUChip(options.chip, &features);
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip;
+  nvvm.cubinFeatures = features.empty() ? "+ptx80" : features;
+  nvvm.cubinFormat = options.format;
+  nvvm.optLevel = options.optLevel;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+}

@@ -1,0 +1,216 @@
+"""The GPU-vs-CPU comparison cases: each case is one fp4 computation wrapped
+in a function with memref arguments only (inputs first, then outputs) and
+`llvm.emit_c_interface`, so that the same MLIR compiles with
+`--fp4-lower-to-cpu` (host pointers) and `--fp4-lower-to-nvvm` (device
+pointers) and both are called through `_mlir_ciface_<name>`.
+
+`python3 cases.py OUT.mlir OUT.json [--size R C]` writes the module and a
+description of every case (argument shapes/dtypes, which outputs to compare
+and how) that run_cases.py reads on the GPU machine.
+"""
+import argparse
+import json
+
+NV_RULES = [("static6", None), ("static4", None), ("four_over_six", None),
+            ("four_over_six", "mae"), ("four_over_six", "absmax")]
+
+
+def shape_str(shape):
+    return "x".join(str(d) for d in shape)
+
+
+def fp4_type(shape, fmt, block):
+    default = (1, 32) if fmt == "mxfp4" else (1, 16)
+    b = "" if tuple(block) == default else f", block = {block[0]}x{block[1]}"
+    return f"!fp4.tensor<{shape_str(shape)}, {fmt}{b}>"
+
+
+def scales_shape(shape, block):
+    s = list(shape)
+    s[-1] //= block[1]
+    if block[0] > 1:
+        s[-2] //= block[0]
+    return s
+
+
+class Module:
+    def __init__(self):
+        self.funcs = []
+        self.cases = []
+
+    def add(self, name, args, body, outputs, kind, extra=None):
+        """args: [(argname, shape, dtype, 'in'|'out')]; body: MLIR lines
+        using %<argname> memrefs; outputs compared per `kind`."""
+        sig = ", ".join(f"%{a}: memref<{shape_str(s)}x{t}>" for a, s, t, _ in args)
+        lines = [f"func.func @{name}({sig}) attributes {{llvm.emit_c_interface}} {{",
+                 "  %c0 = arith.constant 0 : index"]
+        for a, s, t, io in args:
+            if io == "in":
+                lines.append(f"  %{a}_t = bufferization.to_tensor %{a} restrict : memref<{shape_str(s)}x{t}> to tensor<{shape_str(s)}x{t}>")
+        lines += ["  " + l for l in body]
+        lines.append("  return\n}")
+        self.funcs.append("\n".join(lines))
+        case = {"name": name, "kind": kind,
+                "args": [{"name": a, "shape": s, "dtype": t, "io": io} for a, s, t, io in args],
+                "outputs": outputs}
+        case.update(extra or {})
+        self.cases.append(case)
+
+    def store_out(self, value, arg, shape, dtype):
+        if shape == [1]:
+            return [f"memref.store {value}, %{arg}[%c0] : memref<1x{dtype}>"]
+        return [f"bufferization.materialize_in_destination {value} in writable %{arg} : (tensor<{shape_str(shape)}x{dtype}>, memref<{shape_str(shape)}x{dtype}>) -> ()"]
+
+    def quantize(self, name, shape, fmt="nvfp4", rule=None, metric=None,
+                 block=None, dtype="f32", amax=False, seed=False,
+                 deq="f32"):
+        block = tuple(block or ((1, 32) if fmt == "mxfp4" else (1, 16)))
+        ty = fp4_type(shape, fmt, block)
+        selt = "f8E8M0FNU" if fmt == "mxfp4" else "f8E4M3FN"
+        vshape = list(shape[:-1]) + [shape[-1] // 2]
+        sshape = scales_shape(shape, block)
+        args = [("x", list(shape), dtype, "in")]
+        body, types, text = [], [f"tensor<{shape_str(shape)}x{dtype}>"], "fp4.quantize %x_t"
+        if amax:
+            args.append(("amax", [1], "f32", "in"))
+            body.append("%amax_v = memref.load %amax[%c0] : memref<1xf32>")
+            text += " amax(%amax_v)"
+            types.append("f32")
+        if seed:
+            args.append(("seed", [1], "i64", "in"))
+            body.append("%seed_v = memref.load %seed[%c0] : memref<1xi64>")
+            text += " seed(%seed_v)"
+            types.append("i64")
+        if rule:
+            r = rule if metric is None else f"{rule}, {metric}"
+            text += f" {{rule = #fp4.rule<{r}>}}"
+        body.append(f"%q = {text} : {', '.join(types)} -> {ty}")
+        body.append(f"%v = fp4.values %q : {ty} -> tensor<{shape_str(vshape)}xi8>")
+        body.append(f"%s = fp4.scales %q : {ty} -> tensor<{shape_str(sshape)}x{selt}>")
+        body.append(f"%d = fp4.dequantize %q : {ty} -> tensor<{shape_str(shape)}x{deq}>")
+        args += [("values", vshape, "i8", "out"), ("scales", sshape, selt, "out"),
+                 ("deq", list(shape), deq, "out")]
+        body += self.store_out("%v", "values", vshape, "i8")
+        body += self.store_out("%s", "scales", sshape, selt)
+        body += self.store_out("%d", "deq", list(shape), deq)
+        outs = ["values", "scales", "deq"]
+        if fmt == "nvfp4":
+            body.append(f"%a = fp4.tensor_scale %q : {ty} -> f32")
+            args.append(("alpha", [1], "f32", "out"))
+            body += self.store_out("%a", "alpha", [1], "f32")
+            outs.append("alpha")
+        self.add(name, args, body, outs, "exact",
+                 {"op": "quantize", "fmt": fmt, "rule": rule, "metric": metric,
+                  "block": list(block)})
+
+    def quantize_with_scales(self, name, shape, fmt="nvfp4"):
+        block = (1, 32) if fmt == "mxfp4" else (1, 16)
+        ty = fp4_type(shape, fmt, block)
+        selt = "f8E8M0FNU" if fmt == "mxfp4" else "f8E4M3FN"
+        vshape = list(shape[:-1]) + [shape[-1] // 2]
+        sshape = scales_shape(shape, block)
+        args = [("x", list(shape), "f32", "in"), ("sc", sshape, selt, "in")]
+        body = [f"%sc_in = bufferization.to_tensor %sc restrict : memref<{shape_str(sshape)}x{selt}> to tensor<{shape_str(sshape)}x{selt}>"]
+        if fmt == "nvfp4":
+            args.append(("al", [1], "f32", "in"))
+            body.append("%al_v = memref.load %al[%c0] : memref<1xf32>")
+            body.append(f"%q = fp4.quantize %x_t scales(%sc_in, %al_v) : tensor<{shape_str(shape)}xf32>, tensor<{shape_str(sshape)}x{selt}>, f32 -> {ty}")
+        else:
+            body.append(f"%q = fp4.quantize %x_t scales(%sc_in) : tensor<{shape_str(shape)}xf32>, tensor<{shape_str(sshape)}x{selt}> -> {ty}")
+        body.append(f"%v = fp4.values %q : {ty} -> tensor<{shape_str(vshape)}xi8>")
+        args.append(("values", vshape, "i8", "out"))
+        body += self.store_out("%v", "values", vshape, "i8")
+        self.add(name, args, body, ["values"], "exact",
+                 {"op": "quantize_with_scales", "fmt": fmt})
+
+    def scale_select(self, name, shape, fmt="nvfp4", rule=None, metric=None,
+                     block=None):
+        block = tuple(block or ((1, 32) if fmt == "mxfp4" else (1, 16)))
+        selt = "f8E8M0FNU" if fmt == "mxfp4" else "f8E4M3FN"
+        sshape = scales_shape(shape, block)
+        r = "" if not rule else f" {{rule = #fp4.rule<{rule if metric is None else rule + ', ' + metric}>}}"
+        args = [("x", list(shape), "f32", "in"), ("scales", sshape, selt, "out")]
+        res = f"tensor<{shape_str(sshape)}x{selt}>"
+        if fmt == "nvfp4":
+            body = [f"%s, %a = fp4.scale_select %x_t{r} : tensor<{shape_str(shape)}xf32> -> {res}, f32"]
+        else:
+            body = [f"%s = fp4.scale_select %x_t{r} : tensor<{shape_str(shape)}xf32> -> {res}"]
+        body += self.store_out("%s", "scales", sshape, selt)
+        outs = ["scales"]
+        if fmt == "nvfp4":
+            args.append(("alpha", [1], "f32", "out"))
+            body += self.store_out("%a", "alpha", [1], "f32")
+            outs.append("alpha")
+        self.add(name, args, body, outs, "exact", {"op": "scale_select"})
+
+    def hadamard(self, name, shape, size, signs=None, dtype="f32"):
+        attrs = f"size = {size}"
+        if signs:
+            attrs += ", signs = array<i8: " + ", ".join(str(s) for s in signs) + ">"
+        args = [("x", list(shape), dtype, "in"), ("y", list(shape), dtype, "out")]
+        body = [f"%h = fp4.hadamard %x_t {{{attrs}}} : tensor<{shape_str(shape)}x{dtype}>"]
+        body += self.store_out("%h", "y", list(shape), dtype)
+        self.add(name, args, body, ["y"], "exact", {"op": "hadamard"})
+
+    def matmul(self, name, m, n, k, fmt="nvfp4", block_b=None, result="f32"):
+        block_b = tuple(block_b or ((1, 32) if fmt == "mxfp4" else (1, 16)))
+        ta = fp4_type([m, k], fmt, (1, 32) if fmt == "mxfp4" else (1, 16))
+        tb = fp4_type([n, k], fmt, block_b)
+        args = [("a", [m, k], "f32", "in"), ("b", [n, k], "f32", "in"),
+                ("c", [m, n], result, "out")]
+        body = [f"%qa = fp4.quantize %a_t : tensor<{m}x{k}xf32> -> {ta}",
+                f"%qb = fp4.quantize %b_t : tensor<{n}x{k}xf32> -> {tb}",
+                f"%r = fp4.matmul %qa, %qb : {ta}, {tb} -> tensor<{m}x{n}x{result}>"]
+        body += self.store_out("%r", "c", [m, n], result)
+        self.add(name, args, body, ["c"], "rel1e-5", {"op": "matmul"})
+
+    def text(self):
+        return "\n\n".join(self.funcs) + "\n"
+
+
+def build(rows, cols, mm):
+    mod = Module()
+    shape = [rows, cols]
+    for rule, metric in NV_RULES:
+        tag = rule + ("_" + metric if metric else "")
+        mod.quantize(f"q_nv_{tag}", shape, "nvfp4", rule, metric)
+        mod.scale_select(f"ss_nv_{tag}", shape, "nvfp4", rule, metric)
+    mod.quantize("q_nv_amax", shape, "nvfp4", "four_over_six", amax=True)
+    mod.quantize("q_nv_seed", shape, "nvfp4", "four_over_six", seed=True)
+    mod.quantize("q_nv_static6_seed", shape, "nvfp4", "static6", seed=True)
+    mod.quantize("q_nv_2d", shape, "nvfp4", "four_over_six", block=(16, 16))
+    mod.quantize("q_nv_bf16", shape, "nvfp4", "static6", dtype="bf16", deq="bf16")
+    mod.quantize("q_nv_f16", shape, "nvfp4", "four_over_six", "mae", dtype="f16", deq="f16")
+    for rule in ["mx_ceil", "mx_floor"]:
+        mod.quantize(f"q_mx_{rule}", shape, "mxfp4", rule)
+        mod.scale_select(f"ss_mx_{rule}", shape, "mxfp4", rule)
+    mod.quantize("q_mx_seed", shape, "mxfp4", "mx_ceil", seed=True)
+    mod.quantize("q_mx_bf16", shape, "mxfp4", "mx_floor", dtype="bf16", deq="bf16")
+    mod.quantize_with_scales("qs_nv", shape, "nvfp4")
+    mod.quantize_with_scales("qs_mx", shape, "mxfp4")
+    for size in [16, 32, 64, 128]:
+        mod.hadamard(f"h_{size}", shape, size)
+    mod.hadamard("h_16_signs_bf16", shape, 16,
+                 [1, -1, 1, 1, -1, 1, 1, 1, -1, -1, 1, 1, 1, -1, 1, -1], "bf16")
+    m, n, k = mm
+    mod.matmul("mm_nv", m, n, k, "nvfp4")
+    mod.matmul("mm_nv_2d_bf16", m, n, k, "nvfp4", (16, 16), "bf16")
+    mod.matmul("mm_mx", m, n, k, "mxfp4")
+    return mod
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mlir")
+    ap.add_argument("json")
+    ap.add_argument("--size", type=int, nargs=2, default=[4096, 4096])
+    ap.add_argument("--matmul", type=int, nargs=3, default=[256, 512, 4096])
+    args = ap.parse_args()
+    mod = build(*args.size, args.matmul)
+    open(args.mlir, "w").write(mod.text())
+    json.dump(mod.cases, open(args.json, "w"), indent=1)
+    print(f"{len(mod.cases)} cases")
+
+
+if __name__ == "__main__":
+    main()
