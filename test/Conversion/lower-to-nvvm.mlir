@@ -10,8 +10,8 @@
 // CHECK: llvm.call @mgpuMemAlloc
 // CHECK: gpu.binary @quant_kernel
 // CHECK-SAME: .target sm_90a
-// CHECK: mul.rn.f32
-// CHECK: div.rn.f32
+// CHECK-DAG: mul.rn.f32
+// CHECK-DAG: div.rn.f32
 // BIN: gpu.binary @quant_kernel {{.*}}#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 func.func @quant(%x: memref<64x64xf32>, %v: memref<64x32xi8>, %s: memref<64x4xf8E4M3FN>) attributes {llvm.emit_c_interface} {
   %xt = bufferization.to_tensor %x restrict : memref<64x64xf32> to tensor<64x64xf32>
