@@ -10,6 +10,7 @@ config.name = "FP4"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs",
+                   "cases.py", "run_cases.py", "build_model.py",
                    "fp4_oracle.py", "runner.py", "check_ref.py", "check_cpu_vs_oracle.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.fp4_obj_root, "test")
@@ -49,6 +50,10 @@ except Exception:
         lit_config.fatal("numpy/ml_dtypes are not importable by %s: CI must "
                          "run the oracle tests" % config.python_executable)
     lit_config.warning("numpy/ml_dtypes not importable: oracle tests are skipped")
+nvcc = os.path.join(os.path.dirname(config.ptxas or "/usr/local/cuda/bin/ptxas"), "nvcc")
+if os.path.exists(nvcc):
+    config.available_features.add("nvcc")
+    config.substitutions.append(("%cuda_bin", os.path.dirname(nvcc)))
 if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))

@@ -223,3 +223,12 @@ uint16_t fp4::num::floatToF16(float v) {
   uint32_t rebased = (exponent << 23) | (magnitudeBits & 0x7FFFFFu);
   return sign | static_cast<uint16_t>(roundShiftRightEven(rebased, 13));
 }
+
+float fp4::num::canonicalizeNaN(float v) {
+  if (v == v)
+    return v;
+  uint32_t bits = 0x7FC00000u;
+  float nan;
+  std::memcpy(&nan, &bits, sizeof(nan));
+  return nan;
+}

@@ -53,7 +53,7 @@ void fp4::num::hadamard(const float *x, float *y, int64_t rows, int64_t cols,
       // y_i = t_i * c.
       float *out = y + r * cols + b;
       for (int64_t i = 0; i < n; ++i)
-        out[i] = t[i] * c;
+        out[i] = canonicalizeNaN(t[i] * c);
     }
   }
 }

@@ -425,9 +425,9 @@ void fp4::num::dequantize(const QuantizedTensor &q, float *out) {
       int64_t b = (r / q.block.rows) * grid.blockColCount() + c / q.block.cols;
       float value = e2m1ToFloat(unpack(q.values, i));
       if (q.format == Format::NVFP4)
-        out[i] = (value * e4m3ToFloat(q.scales[b])) * q.alpha;
+        out[i] = canonicalizeNaN((value * e4m3ToFloat(q.scales[b])) * q.alpha);
       else
-        out[i] = value * e8m0ToFloat(q.scales[b]);
+        out[i] = canonicalizeNaN(value * e8m0ToFloat(q.scales[b]));
     }
   }
 }

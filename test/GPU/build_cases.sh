@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-.gpu/cases}; shift || true
 LLVM=/usr/lib/llvm-22/bin
+FP4_OPT=${FP4_OPT:-$PWD/build/bin/fp4-opt}
 mkdir -p "$out"
 python3 test/GPU/cases.py "$out/cases.mlir" "$out/cases.json" "$@"
 ${FP4_OPT:-build/bin/fp4-opt} "$out/cases.mlir" --fp4-lower-to-cpu |

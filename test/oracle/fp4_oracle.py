@@ -529,6 +529,14 @@ def quantize_with_scales(x, fmt, scales, alpha=None, block=None, seed=None):
     return values, scales.copy(), alpha
 
 
+def _canonical_nan(a):
+    """NaN results are the canonical quiet NaN 0x7FC00000 (SPEC leaves NaN
+    payloads open; every fp4 path writes this one)."""
+    a = np.array(a, dtype=np.float32, copy=True)
+    a.view(np.uint32)[np.isnan(a)] = 0x7FC00000
+    return a
+
+
 def dequantize(values, scales, alpha, fmt, block=None):
     """float32 tensor of shape values.shape[:-1] + (2 * values.shape[-1],)."""
     br, bc = _block_shape(fmt, block)
@@ -544,7 +552,7 @@ def dequantize(values, scales, alpha, fmt, block=None):
             out = (q * e4m3_decode(s_full)) * F32(alpha)
         else:
             out = q * e8m0_decode(s_full)
-    return out.astype(np.float32).reshape(shape)
+    return _canonical_nan(out.astype(np.float32)).reshape(shape)
 
 
 def hadamard_scale(n):
@@ -584,7 +592,7 @@ def hadamard(x, n, signs=None):
             t = np.stack([a + b, a - b], axis=2).reshape(-1, n)
             h *= 2
         y = t * hadamard_scale(n)
-    return y.reshape(x.shape)
+    return _canonical_nan(y).reshape(x.shape)
 
 
 def matmul_dequantized(da, db):

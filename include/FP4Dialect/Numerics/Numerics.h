@@ -81,6 +81,11 @@ uint8_t floatToE4M3(float v);
 /// E8M0 (f8E8M0FNU) decode: 2^(e - 127); 0xFF is NaN.
 float e8m0ToFloat(uint8_t e);
 
+/// NaN results of dequantize and hadamard are the canonical quiet NaN
+/// 0x7FC00000 (NaN payloads and signs are not portable between CPUs and
+/// GPUs); other values are returned unchanged.
+float canonicalizeNaN(float v);
+
 /// bf16 / f16 <-> f32. The narrowing conversions round to nearest-even
 /// (subnormals included) and keep NaN a NaN.
 float bf16ToFloat(uint16_t bits);
@@ -164,11 +169,13 @@ QuantizedTensor quantizeWithScales(const float *x, int64_t rows, int64_t cols,
                                    std::optional<uint64_t> seed);
 
 /// Dequantizes into `out` (rows * cols floats): nvfp4
-/// `(e2m1(q) * sf) * alpha`, mxfp4 `e2m1(q) * 2^(E - 127)`.
+/// `(e2m1(q) * sf) * alpha`, mxfp4 `e2m1(q) * 2^(E - 127)`; NaN results are
+/// the canonical quiet NaN.
 void dequantize(const QuantizedTensor &q, float *out);
 
 /// SPEC 2.3 in the canonical f32 order; `signs` holds n values of +-1 or is
-/// null (all +1). The result is f32; callers round it to the element type.
+/// null (all +1). The result is f32 (NaN results canonical); callers round it
+/// to the element type.
 void hadamard(const float *x, float *y, int64_t rows, int64_t cols, int64_t n,
               const int8_t *signs);
 /// f32(1/sqrt(n)) for n in {16, 32, 64, 128}.

@@ -210,9 +210,19 @@ Value readBlock(ImplicitLocOpBuilder &b, Value src, const Blocking &bl,
 /// `elt` (rounded nearest-even to it).
 TileWrite blockTile(ImplicitLocOpBuilder &b, Value block, Type elt,
                     const Blocking &bl, Value blockRow, Value blockCol) {
+  auto vt = VectorType::get({bl.blockSize()}, elt);
   if (!elt.isF32())
-    block = arith::TruncFOp::create(
-        b, VectorType::get({bl.blockSize()}, elt), block);
+    block = arith::TruncFOp::create(b, vt, block);
+  // NaN results are the canonical quiet NaN of the type: NaN payloads and
+  // signs differ between CPUs and GPUs (x86 keeps the operand's NaN, NVIDIA
+  // returns 0x7FFFFFFF), and every path must write the same bytes.
+  Value isNan = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, block,
+                                      block);
+  Value canonical = arith::ConstantOp::create(
+      b, vt,
+      DenseElementsAttr::get(
+          vt, APFloat::getQNaN(cast<FloatType>(elt).getFloatSemantics())));
+  block = arith::SelectOp::create(b, isNan, canonical, block);
   Value tile = vector::ShapeCastOp::create(
       b, VectorType::get({bl.blockRows, bl.blockCols}, elt), block);
   return {makeTile(b, tile, {bl.blockRows, bl.blockCols}),
