@@ -164,11 +164,30 @@ class Module:
         body += self.store_out("%r", "c", [m, n], result)
         self.add(name, args, body, ["c"], "rel1e-5", {"op": "matmul"})
 
+    def matmul_fp64(self, name, m, n, k, fmt="nvfp4"):
+        """A large matmul checked on the GPU alone against an fp64 product of
+        its own dequantized operands (SPEC 2.5; the dequantization itself is
+        proven byte-identical to the CPU path by the quantize cases)."""
+        blk = (1, 32) if fmt == "mxfp4" else (1, 16)
+        ta, tb = fp4_type([m, k], fmt, blk), fp4_type([n, k], fmt, blk)
+        args = [("a", [m, k], "f32", "in"), ("b", [n, k], "f32", "in"),
+                ("c", [m, n], "f32", "out"), ("da", [m, k], "f32", "out"),
+                ("db", [n, k], "f32", "out")]
+        body = [f"%qa = fp4.quantize %a_t : tensor<{m}x{k}xf32> -> {ta}",
+                f"%qb = fp4.quantize %b_t : tensor<{n}x{k}xf32> -> {tb}",
+                f"%r = fp4.matmul %qa, %qb : {ta}, {tb} -> tensor<{m}x{n}xf32>",
+                f"%dqa = fp4.dequantize %qa : {ta} -> tensor<{m}x{k}xf32>",
+                f"%dqb = fp4.dequantize %qb : {tb} -> tensor<{n}x{k}xf32>"]
+        body += self.store_out("%r", "c", [m, n], "f32")
+        body += self.store_out("%dqa", "da", [m, k], "f32")
+        body += self.store_out("%dqb", "db", [n, k], "f32")
+        self.add(name, args, body, ["c"], "fp64ref", {"op": "matmul", "gpu_only": True})
+
     def text(self):
         return "\n\n".join(self.funcs) + "\n"
 
 
-def build(rows, cols, mm):
+def build(rows, cols, mm, big=0):
     mod = Module()
     shape = [rows, cols]
     for rule, metric in NV_RULES:
@@ -196,6 +215,9 @@ def build(rows, cols, mm):
     mod.matmul("mm_nv", m, n, k, "nvfp4")
     mod.matmul("mm_nv_2d_bf16", m, n, k, "nvfp4", (16, 16), "bf16")
     mod.matmul("mm_mx", m, n, k, "mxfp4")
+    if big:
+        mod.matmul_fp64("mm_nv_fp64_4096", big, big, big, "nvfp4")
+        mod.matmul_fp64("mm_mx_fp64_4096", big, big, big, "mxfp4")
     return mod
 
 
@@ -205,8 +227,10 @@ def main():
     ap.add_argument("json")
     ap.add_argument("--size", type=int, nargs=2, default=[4096, 4096])
     ap.add_argument("--matmul", type=int, nargs=3, default=[256, 512, 4096])
+    ap.add_argument("--big-matmul", type=int, default=4096,
+                    help="size of the GPU-only matmuls checked against fp64 (0: none)")
     args = ap.parse_args()
-    mod = build(*args.size, args.matmul)
+    mod = build(*args.size, args.matmul, args.big_matmul)
     open(args.mlir, "w").write(mod.text())
     json.dump(mod.cases, open(args.json, "w"), indent=1)
     print(f"{len(mod.cases)} cases")
