@@ -295,60 +295,73 @@ Value blockRandomBits(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value seed,
 }
 
 /// max |x| over the finite elements of a 2-D float tensor (SPEC 2.1 step
-/// 1), in two parallel stages that map to GPU kernels as well as CPU loops:
-/// the maximum of each row, then the maximum of the row maxima. (max is
-/// exact, so the order does not matter.)
-Value tensorAmax(ImplicitLocOpBuilder &b, Value input, int64_t chunk) {
+/// 1) as a tree of parallel stages, which run as CPU loops and as GPU
+/// kernels alike: stage 0 reduces every `chunk` of a row with one vector
+/// read, then each stage reduces groups of `kFanIn` partial maxima until one
+/// is left. (max is exact, so the order does not matter.)
+/// A transform applied to every vector<N x f32> the block loops read from
+/// their input (the fused Hadamard); null for none.
+using BlockTransform =
+    std::function<Value(ImplicitLocOpBuilder &, Value /*vector<N x f32>*/)>;
+
+Value tensorAmax(ImplicitLocOpBuilder &b, Value input, int64_t chunk,
+                 const BlockTransform &transform = nullptr) {
+  constexpr int64_t kFanIn = 32;
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  int64_t chunksPerRow = cols / chunk;
   Type elt = type.getElementType();
-  auto finiteAbsMax = [](ImplicitLocOpBuilder &ib, Value acc, Value x) {
-    NumericsBuilder nb(ib);
-    if (!getElementTypeOrSelf(x.getType()).isF32())
-      x = arith::ExtFOp::create(ib, nb.like(x.getType(), ib.getF32Type()), x);
-    Value a = nb.absf(x);
-    a = arith::SelectOp::create(ib, nb.isNonFinite(x),
-                                nb.f32(0.0f, a.getType()), a);
-    if (isa<VectorType>(a.getType()))
-      a = nb.maxReduce(a);
-    return arith::MaxNumFOp::create(ib, acc, a).getResult();
-  };
   Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-  // Stage 1: one iteration per row, vector reads of `chunk` elements.
-  Value rowMax = buildParallelLoop(
-      b, {rows}, {emptyTensor(b, {rows}, b.getF32Type())},
+
+  // Stage 0: the finite |x| maximum of each chunk.
+  int64_t n = rows * chunksPerRow;
+  Value partial = buildParallelLoop(
+      b, {rows, chunksPerRow}, {emptyTensor(b, {n}, b.getF32Type())},
       [&](ImplicitLocOpBuilder &ib, ValueRange ivs) {
+        NumericsBuilder nb(ib);
         Value pad = arith::ConstantOp::create(ib, ib.getZeroAttr(elt));
-        auto loop = scf::ForOp::create(
-            ib, indexConst(ib, 0), indexConst(ib, cols),
-            indexConst(ib, chunk), ValueRange{zeroF},
-            [&](OpBuilder &nested, Location loc, Value col, ValueRange acc) {
-              ImplicitLocOpBuilder lb(loc, nested);
-              Value v = vector::TransferReadOp::create(
-                  lb, VectorType::get({chunk}, elt), input,
-                  ValueRange{ivs[0], col}, pad, ArrayRef<bool>{true});
-              scf::YieldOp::create(lb, finiteAbsMax(lb, acc[0], v));
-            });
+        Value col = mulIndex(ib, ivs[1], chunk);
+        Value x = vector::TransferReadOp::create(
+            ib, VectorType::get({chunk}, elt), input, ValueRange{ivs[0], col},
+            pad, ArrayRef<bool>{true});
+        if (!elt.isF32())
+          x = arith::ExtFOp::create(
+              ib, VectorType::get({chunk}, ib.getF32Type()), x);
+        Value a = nb.absf(x);
+        a = arith::SelectOp::create(ib, nb.isNonFinite(x),
+                                    nb.f32(0.0f, a.getType()), a);
+        Value flat = arith::AddIOp::create(
+            ib, mulIndex(ib, ivs[0], chunksPerRow), ivs[1]);
         return SmallVector<TileWrite>{
-            {scalarTile(ib, loop.getResult(0), 1), {ivs[0]}}};
+            {scalarTile(ib, nb.maxReduce(a), 1), {flat}}};
       })[0];
-  // Stage 2: one iteration over the row maxima.
-  Value total = buildParallelLoop(
-      b, {1}, {emptyTensor(b, {1}, b.getF32Type())},
-      [&](ImplicitLocOpBuilder &ib, ValueRange ivs) {
-        auto loop = scf::ForOp::create(
-            ib, indexConst(ib, 0), indexConst(ib, rows), indexConst(ib, 1),
-            ValueRange{zeroF},
-            [&](OpBuilder &nested, Location loc, Value row, ValueRange acc) {
-              ImplicitLocOpBuilder lb(loc, nested);
-              Value m = tensor::ExtractOp::create(lb, rowMax, row);
-              scf::YieldOp::create(
-                  lb, arith::MaxNumFOp::create(lb, acc[0], m).getResult());
-            });
-        return SmallVector<TileWrite>{
-            {scalarTile(ib, loop.getResult(0), 1), {ivs[0]}}};
-      })[0];
-  return tensor::ExtractOp::create(b, total, ValueRange{indexConst(b, 0)});
+
+  // Stages 1..: groups of kFanIn partial maxima.
+  while (n > 1) {
+    int64_t m = llvm::divideCeil(n, kFanIn);
+    Value prev = partial;
+    int64_t prevSize = n;
+    partial = buildParallelLoop(
+        b, {m}, {emptyTensor(b, {m}, b.getF32Type())},
+        [&](ImplicitLocOpBuilder &ib, ValueRange ivs) {
+          Value lo = mulIndex(ib, ivs[0], kFanIn);
+          Value hi = arith::MinSIOp::create(
+              ib, arith::AddIOp::create(ib, lo, indexConst(ib, kFanIn)),
+              indexConst(ib, prevSize));
+          auto loop = scf::ForOp::create(
+              ib, lo, hi, indexConst(ib, 1), ValueRange{zeroF},
+              [&](OpBuilder &nested, Location loc, Value k, ValueRange acc) {
+                ImplicitLocOpBuilder lb(loc, nested);
+                Value v = tensor::ExtractOp::create(lb, prev, k);
+                scf::YieldOp::create(
+                    lb, arith::MaxNumFOp::create(lb, acc[0], v).getResult());
+              });
+          return SmallVector<TileWrite>{
+              {scalarTile(ib, loop.getResult(0), 1), {ivs[0]}}};
+        })[0];
+    n = m;
+  }
+  return tensor::ExtractOp::create(b, partial, ValueRange{indexConst(b, 0)});
 }
 
 /// Flattens the converted operands of a 1:N adaptor.
