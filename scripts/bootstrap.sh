@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine: installs the dependencies
 # (Debian's LLVM/MLIR 22, CMake, Ninja, GoogleTest; numpy and ml_dtypes for
-# the test oracle), builds fp4 into build/, and runs the example on the CPU.
+# the test oracle), builds fp4 into build/, and runs the main example:
+# examples/run_llama_block.py quantizes the example decoder block with
+# --fp4-ptq-pipeline, runs it on the CPU and prints the report and the
+# end-to-end error against the unquantized block.
 #
 #   scripts/bootstrap.sh            # install, build, run the example
 #   scripts/bootstrap.sh --no-run   # install and build only
@@ -39,6 +42,8 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 ninja -C build -j"$(nproc)"
 
 if ((run_example)); then
-  echo "== example: examples/quantize_tensor.mlir on the CPU"
-  scripts/run-example.sh examples/quantize_tensor.mlir
+  echo "== example: the Llama-style decoder block quantized with --fp4-ptq-pipeline, run on the CPU"
+  echo "   (report + end-to-end error against the unquantized block; a smaller example:"
+  echo "   scripts/run-example.sh examples/quantize_tensor.mlir)"
+  python3 examples/run_llama_block.py
 fi

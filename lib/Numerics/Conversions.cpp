@@ -8,6 +8,8 @@
 
 #include "FP4Dialect/Numerics/Numerics.h"
 
+#include "Inline.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -68,39 +70,14 @@ constexpr float kE2M1Magnitudes[8] = {0.0f, 0.5f, 1.0f, 1.5f,
 // E2M1
 //===----------------------------------------------------------------------===//
 
-float fp4::num::e2m1ToFloat(uint8_t code) {
-  float magnitude = kE2M1Magnitudes[code & 0x7];
-  return (code & 0x8) ? -magnitude : magnitude;
-}
+float fp4::num::e2m1ToFloat(uint8_t code) { return detail::e2m1Value(code); }
 
 uint8_t fp4::num::floatToE2M1(float v) {
   // NaN -> code 0x0: the sign of a NaN is not portable (0 * Inf is a negative
-  // NaN on x86, a positive one on NVIDIA GPUs), so it is dropped.
-  if (std::isnan(v))
-    return 0x0;
-  uint8_t sign = (bitsOf(v) >> 31) ? 0x8 : 0x0;
-  float a = std::fabs(v);
-  // SPEC 2: nearest-even on the code index. At the midpoints 0.25, 1.25, 2.5
-  // and 5 the lower neighbour has the even code (<=); at 0.75, 1.75 and 3.5
-  // the upper one has it (<).
-  uint8_t magnitude;
-  if (a <= 0.25f)
-    magnitude = 0;
-  else if (a < 0.75f)
-    magnitude = 1;
-  else if (a <= 1.25f)
-    magnitude = 2;
-  else if (a < 1.75f)
-    magnitude = 3;
-  else if (a <= 2.5f)
-    magnitude = 4;
-  else if (a < 3.5f)
-    magnitude = 5;
-  else if (a <= 5.0f)
-    magnitude = 6;
-  else
-    magnitude = 7; // Saturates at 6 (also +-Inf).
-  return sign | magnitude;
+  // NaN on x86, a positive one on NVIDIA GPUs), so it is dropped. At the
+  // midpoints 0.25, 1.25, 2.5 and 5 the lower neighbour has the even code, at
+  // 0.75, 1.75 and 3.5 the upper one (detail::e2m1Round).
+  return detail::e2m1Round(v);
 }
 
 uint8_t fp4::num::floatToE2M1Stochastic(float v, uint32_t rbits) {
@@ -162,6 +139,18 @@ uint8_t fp4::num::floatToE4M3(float v) {
   if (code > 0x7E) // 448 < a < 464 cannot get here; kept for safety.
     code = 0x7E;
   return sign | static_cast<uint8_t>(code);
+}
+
+const float *fp4::num::detail::e4m3Table() {
+  struct Table {
+    float values[256];
+    Table() {
+      for (unsigned i = 0; i < 256; ++i)
+        values[i] = e4m3ToFloat(static_cast<uint8_t>(i));
+    }
+  };
+  static const Table table;
+  return table.values;
 }
 
 //===----------------------------------------------------------------------===//

@@ -13,10 +13,13 @@
 
 #include "FP4Dialect/Numerics/Numerics.h"
 
+#include "Inline.h"
+
 #include <cassert>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 using namespace fp4::num;
 
@@ -51,6 +54,10 @@ BlockShape fp4::num::defaultBlock(Format format) {
 
 namespace {
 
+using detail::e2m1Round;
+using detail::e2m1Value;
+using detail::e4m3Value;
+
 /// The tiling of a `rows x cols` tensor into blocks.
 struct BlockGrid {
   int64_t rows, cols;
@@ -60,44 +67,52 @@ struct BlockGrid {
   int64_t blockColCount() const { return cols / block.cols; }
   int64_t blockCount() const { return blockRowCount() * blockColCount(); }
   int64_t blockSize() const { return block.rows * block.cols; }
-
-  /// The linear (row-major) element indices of block `b`, in row-major order
-  /// within the block.
-  void indices(int64_t b, std::vector<int64_t> &out) const {
-    int64_t r0 = (b / blockColCount()) * block.rows;
-    int64_t c0 = (b % blockColCount()) * block.cols;
-    out.clear();
-    for (int64_t r = 0; r < block.rows; ++r)
-      for (int64_t c = 0; c < block.cols; ++c)
-        out.push_back((r0 + r) * cols + (c0 + c));
-  }
 };
 
-/// The gathered elements of one block, with their linear indices.
+/// One block, gathered: its elements in row-major order within the block
+/// (the order of SPEC 2.1 step 5) and where they live in the tensor. The
+/// buffers are allocated once per tensor and reused for every block.
 struct Block {
-  std::vector<int64_t> index;
+  const BlockGrid &grid;
   std::vector<float> x;
+  /// The linear index of the block's first element and the distance
+  /// between its rows.
+  int64_t origin = 0;
+  bool finite = true;
+  /// max |x_i| (meaningful when `finite`).
+  float absMax = 0.0f;
 
-  bool allFinite() const {
-    for (float v : x)
-      if (!std::isfinite(v))
-        return false;
-    return true;
+  explicit Block(const BlockGrid &grid)
+      : grid(grid), x(static_cast<size_t>(grid.blockSize())) {}
+
+  int64_t size() const { return static_cast<int64_t>(x.size()); }
+
+  /// The linear (row-major) index in the tensor of element i of the block.
+  int64_t index(int64_t i) const {
+    int64_t bc = grid.block.cols;
+    return origin + (i / bc) * grid.cols + i % bc;
   }
 
-  /// max |x_i| (the block holds finite values only).
-  float absMax() const {
-    float b = 0.0f;
-    for (float v : x)
-      b = std::fmax(b, std::fabs(v));
-    return b;
-  }
-
-  void load(const float *data, const BlockGrid &grid, int64_t b) {
-    grid.indices(b, index);
-    x.resize(index.size());
-    for (size_t i = 0; i < index.size(); ++i)
-      x[i] = data[index[i]];
+  /// Gathers block `b` and computes `finite` and `absMax` in one pass.
+  void load(const float *data, int64_t b) {
+    int64_t br = grid.block.rows, bc = grid.block.cols;
+    origin = (b / grid.blockColCount()) * br * grid.cols +
+             (b % grid.blockColCount()) * bc;
+    for (int64_t r = 0; r < br; ++r)
+      std::memcpy(x.data() + r * bc, data + origin + r * grid.cols,
+                  static_cast<size_t>(bc) * sizeof(float));
+    // max |x_i| on the bit patterns of |x_i|, which order non-negative
+    // floats like their values (so this equals fmax over finite values); a
+    // NaN or Inf makes the maximum pattern >= 0x7F800000.
+    uint32_t m = 0;
+    for (float v : x) {
+      uint32_t bits;
+      std::memcpy(&bits, &v, sizeof(bits));
+      bits &= 0x7FFFFFFFu;
+      m = bits > m ? bits : m;
+    }
+    finite = m < 0x7F800000u;
+    std::memcpy(&absMax, &m, sizeof(absMax));
   }
 };
 
@@ -118,40 +133,63 @@ NvRange nvRange(RuleKind rule) {
   }
 }
 
-/// Nearest-even or, with a seed, stochastic E2M1 rounding of element `index`.
-uint8_t roundElement(float y, int64_t index,
-                     const std::optional<uint64_t> &seed) {
-  if (!seed)
-    return floatToE2M1(y);
-  return floatToE2M1Stochastic(y,
-                               randomBits(*seed, static_cast<uint64_t>(index)));
-}
-
 /// f32 2^(127 - e) for an E8M0 exponent e in [0, 254] (2^-127 is subnormal).
 float mxfp4ScaleMultiplier(uint8_t e) {
   return e8m0ToFloat(static_cast<uint8_t>(254 - e));
 }
 
+/// Nearest-even codes of x_i * multiplier for N elements (a compile-time
+/// count for the block sizes of the formats, so that the loop is unrolled
+/// and vectorized without a remainder).
+template <int64_t N>
+void roundScaledFixed(const float *x, float multiplier, uint8_t *codes) {
+  for (int64_t i = 0; i < N; ++i)
+    codes[i] = e2m1Round(x[i] * multiplier);
+}
+
+void roundScaled(const float *x, int64_t n, float multiplier,
+                 uint8_t *codes) {
+  switch (n) {
+  case 16:
+    return roundScaledFixed<16>(x, multiplier, codes);
+  case 32:
+    return roundScaledFixed<32>(x, multiplier, codes);
+  case 256:
+    return roundScaledFixed<256>(x, multiplier, codes);
+  default:
+    for (int64_t i = 0; i < n; ++i)
+      codes[i] = e2m1Round(x[i] * multiplier);
+  }
+}
+
+/// Encodes every element of `blk` scaled by `multiplier` (nearest-even, or
+/// stochastic with `seed`, keyed by the element's linear index).
+void encodeScaled(const Block &blk, float multiplier,
+                  const std::optional<uint64_t> &seed, uint8_t *codes) {
+  int64_t n = blk.size();
+  const float *x = blk.x.data();
+  if (!seed)
+    return roundScaled(x, n, multiplier, codes);
+  for (int64_t i = 0; i < n; ++i)
+    codes[i] = floatToE2M1Stochastic(
+        x[i] * multiplier,
+        randomBits(*seed, static_cast<uint64_t>(blk.index(i))));
+}
+
 /// SPEC 2.1 step 4: encodes a block with the decoded E4M3 scale `sf`.
 void encodeNvfp4(const Block &blk, float sf, float alpha,
-                 const std::optional<uint64_t> &seed,
-                 std::vector<uint8_t> &codes) {
-  codes.assign(blk.x.size(), 0);
-  if (sf == 0.0f)
-    return; // Every y_i = 0: codes +0.
-  float reciprocal = 1.0f / (alpha * sf);
-  for (size_t i = 0; i < blk.x.size(); ++i)
-    codes[i] = roundElement(blk.x[i] * reciprocal, blk.index[i], seed);
+                 const std::optional<uint64_t> &seed, uint8_t *codes) {
+  if (sf == 0.0f) { // Every y_i = 0: codes +0.
+    std::memset(codes, 0, static_cast<size_t>(blk.size()));
+    return;
+  }
+  encodeScaled(blk, 1.0f / (alpha * sf), seed, codes);
 }
 
 /// SPEC 2.2: encodes a block with the E8M0 exponent `e`.
 void encodeMxfp4(const Block &blk, uint8_t e,
-                 const std::optional<uint64_t> &seed,
-                 std::vector<uint8_t> &codes) {
-  codes.assign(blk.x.size(), 0);
-  float multiplier = mxfp4ScaleMultiplier(e);
-  for (size_t i = 0; i < blk.x.size(); ++i)
-    codes[i] = roundElement(blk.x[i] * multiplier, blk.index[i], seed);
+                 const std::optional<uint64_t> &seed, uint8_t *codes) {
+  encodeScaled(blk, mxfp4ScaleMultiplier(e), seed, codes);
 }
 
 /// The max of SPEC 2.1 step 5 (`absmax`); a NaN operand propagates.
@@ -164,22 +202,48 @@ float maxPropagatingNaN(float a, float b) {
 /// SPEC 2.1 step 5: the error of a candidate, reduced over the block as a
 /// balanced binary tree in element order: ((t0+t1)+(t2+t3))+... An odd
 /// element at the end of a level is carried up unchanged (blocks of 16 and
-/// 256 never have one).
-float candidateError(const Block &blk, const std::vector<uint8_t> &codes,
-                     float sf, float alpha, Metric metric) {
-  std::vector<float> t(blk.x.size());
-  for (size_t i = 0; i < t.size(); ++i) {
-    float d = (e2m1ToFloat(codes[i]) * sf) * alpha;
-    float e = d - blk.x[i];
-    t[i] = metric == Metric::MSE ? e * e : std::fabs(e);
+/// 256 never have one). `t` is scratch space of the block's size.
+/// The MSE of SPEC 2.1 step 5 for N elements (a compile-time count): the
+/// squared errors, then the balanced tree of sums.
+template <int64_t N>
+float squaredErrorFixed(const float *x, const uint8_t *codes, float sf,
+                        float alpha, float *t) {
+  for (int64_t i = 0; i < N; ++i) {
+    float e = (e2m1Value(codes[i]) * sf) * alpha - x[i];
+    t[i] = e * e;
   }
-  size_t n = t.size();
+  for (int64_t n = N; n > 1; n /= 2)
+    for (int64_t i = 0; i < n / 2; ++i)
+      t[i] = t[2 * i] + t[2 * i + 1];
+  return t[0];
+}
+
+float candidateError(const Block &blk, const uint8_t *codes, float sf,
+                     float alpha, Metric metric, float *t) {
+  int64_t n = blk.size();
+  const float *x = blk.x.data();
+  if (metric == Metric::MSE && n == 16)
+    return squaredErrorFixed<16>(x, codes, sf, alpha, t);
+  if (metric == Metric::MSE && n == 256)
+    return squaredErrorFixed<256>(x, codes, sf, alpha, t);
+  if (metric == Metric::MSE) {
+    for (int64_t i = 0; i < n; ++i) {
+      float e = (e2m1Value(codes[i]) * sf) * alpha - x[i];
+      t[i] = e * e;
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      t[i] = std::fabs((e2m1Value(codes[i]) * sf) * alpha - x[i]);
+  }
   while (n > 1) {
-    size_t half = n / 2;
-    for (size_t i = 0; i < half; ++i)
-      t[i] = metric == Metric::AbsMax
-                 ? maxPropagatingNaN(t[2 * i], t[2 * i + 1])
-                 : t[2 * i] + t[2 * i + 1];
+    int64_t half = n / 2;
+    if (metric == Metric::AbsMax) {
+      for (int64_t i = 0; i < half; ++i)
+        t[i] = maxPropagatingNaN(t[2 * i], t[2 * i + 1]);
+    } else {
+      for (int64_t i = 0; i < half; ++i)
+        t[i] = t[2 * i] + t[2 * i + 1];
+    }
     if (n % 2)
       t[half] = t[n - 1];
     n = half + n % 2;
@@ -187,19 +251,24 @@ float candidateError(const Block &blk, const std::vector<uint8_t> &codes,
   return n ? t[0] : 0.0f;
 }
 
-void scatterCodes(const Block &blk, const std::vector<uint8_t> &codes,
-                  std::vector<uint8_t> &allCodes) {
-  for (size_t i = 0; i < codes.size(); ++i)
-    allCodes[blk.index[i]] = codes[i];
-}
-
-/// Packs one code per element into nibbles: element 2j in bits 0-3 of byte j,
-/// element 2j+1 in bits 4-7.
-std::vector<uint8_t> pack(const std::vector<uint8_t> &codes) {
-  std::vector<uint8_t> packed((codes.size() + 1) / 2, 0);
-  for (size_t i = 0; i < codes.size(); ++i)
-    packed[i / 2] |= static_cast<uint8_t>((codes[i] & 0xF) << (4 * (i % 2)));
-  return packed;
+/// Writes the codes of `blk` into the packed values: element 2j in bits 0-3
+/// of byte j, element 2j+1 in bits 4-7 (`packed` starts zeroed).
+void storeCodes(const Block &blk, const uint8_t *codes,
+                std::vector<uint8_t> &packed) {
+  int64_t br = blk.grid.block.rows, bc = blk.grid.block.cols;
+  uint8_t *out = packed.data();
+  for (int64_t r = 0; r < br; ++r) {
+    int64_t base = blk.origin + r * blk.grid.cols;
+    const uint8_t *c = codes + r * bc;
+    int64_t j = 0;
+    if (base % 2 == 0) // The common case: whole bytes.
+      for (; j + 1 < bc; j += 2)
+        out[(base + j) / 2] =
+            static_cast<uint8_t>((c[j] & 0xF) | ((c[j + 1] & 0xF) << 4));
+    for (; j < bc; ++j)
+      out[(base + j) / 2] |=
+          static_cast<uint8_t>((c[j] & 0xF) << (4 * ((base + j) % 2)));
+  }
 }
 
 uint8_t unpack(const std::vector<uint8_t> &packed, int64_t i) {
@@ -207,7 +276,7 @@ uint8_t unpack(const std::vector<uint8_t> &packed, int64_t i) {
 }
 
 QuantizedTensor makeTensor(int64_t rows, int64_t cols, Format format,
-                           BlockShape block) {
+                           BlockShape block, bool withCodes) {
   QuantizedTensor q;
   q.rows = rows;
   q.cols = cols;
@@ -215,6 +284,8 @@ QuantizedTensor makeTensor(int64_t rows, int64_t cols, Format format,
   q.block = block;
   BlockGrid grid{rows, cols, block};
   q.scales.assign(static_cast<size_t>(grid.blockCount()), 0);
+  if (withCodes)
+    q.values.assign(static_cast<size_t>((rows * cols + 1) / 2), 0);
   q.alpha = 1.0f;
   return q;
 }
@@ -225,20 +296,15 @@ QuantizedTensor makeTensor(int64_t rows, int64_t cols, Format format,
 
 QuantizedTensor quantizeNvfp4(const float *x, int64_t rows, int64_t cols,
                               const QuantizeOptions &options, bool withCodes) {
-  QuantizedTensor q = makeTensor(rows, cols, Format::NVFP4, options.block);
+  QuantizedTensor q =
+      makeTensor(rows, cols, Format::NVFP4, options.block, withCodes);
   BlockGrid grid{rows, cols, options.block};
-  std::vector<uint8_t> codes(static_cast<size_t>(rows * cols), 0);
-  auto finish = [&]() {
-    if (withCodes)
-      q.values = pack(codes);
-    return q;
-  };
 
   // Step 1: the tensor amax; A == 0 gives all-zero scales, codes and alpha.
   float amax = options.amax ? *options.amax : tensorAmax(x, rows * cols);
   if (amax == 0.0f) {
     q.alpha = 0.0f;
-    return finish();
+    return q;
   }
 
   // Step 2: the tensor encode scale and alpha.
@@ -248,41 +314,45 @@ QuantizedTensor quantizeNvfp4(const float *x, int64_t rows, int64_t cols,
   float alpha = 1.0f / enc;
   q.alpha = alpha;
 
-  Block blk;
-  std::vector<uint8_t> codes6, codes4;
+  Block blk(grid);
+  size_t n = static_cast<size_t>(grid.blockSize());
+  std::vector<uint8_t> codes6(n), codes4(n);
+  std::vector<float> scratch(n);
   for (int64_t b = 0; b < grid.blockCount(); ++b) {
-    blk.load(x, grid, b);
+    blk.load(x, b);
     // Step 6: NaN/Inf blocks get the E4M3 NaN scale and codes 0.
-    if (!blk.allFinite()) {
+    if (!blk.finite) {
       q.scales[b] = 0x7F;
       continue;
     }
     // Step 3: the block scale candidate(s).
-    float s = (blk.absMax() / range.mq) * enc;
+    float s = (blk.absMax / range.mq) * enc;
     uint8_t sf6 = floatToE4M3(s);
     if (rule != RuleKind::FourOverSix) {
       q.scales[b] = sf6;
       if (withCodes) {
-        encodeNvfp4(blk, e4m3ToFloat(sf6), alpha, options.seed, codes6);
-        scatterCodes(blk, codes6, codes);
+        encodeNvfp4(blk, e4m3Value(sf6), alpha, options.seed, codes6.data());
+        storeCodes(blk, codes6.data(), q.values);
       }
       continue;
     }
     // Steps 4-5: four_over_six encodes with both candidates (the same random
     // bits for both when stochastic) and keeps sf4 iff E4 < E6.
     uint8_t sf4 = floatToE4M3(s * 1.5f);
-    float sf6Value = e4m3ToFloat(sf6), sf4Value = e4m3ToFloat(sf4);
-    encodeNvfp4(blk, sf6Value, alpha, options.seed, codes6);
-    encodeNvfp4(blk, sf4Value, alpha, options.seed, codes4);
+    float sf6Value = e4m3Value(sf6), sf4Value = e4m3Value(sf4);
+    encodeNvfp4(blk, sf6Value, alpha, options.seed, codes6.data());
+    encodeNvfp4(blk, sf4Value, alpha, options.seed, codes4.data());
     Metric metric = options.rule.metric;
-    float error6 = candidateError(blk, codes6, sf6Value, alpha, metric);
-    float error4 = candidateError(blk, codes4, sf4Value, alpha, metric);
+    float error6 = candidateError(blk, codes6.data(), sf6Value, alpha, metric,
+                                  scratch.data());
+    float error4 = candidateError(blk, codes4.data(), sf4Value, alpha, metric,
+                                  scratch.data());
     bool keep4 = error4 < error6;
     q.scales[b] = keep4 ? sf4 : sf6;
     if (withCodes)
-      scatterCodes(blk, keep4 ? codes4 : codes6, codes);
+      storeCodes(blk, keep4 ? codes4.data() : codes6.data(), q.values);
   }
-  return finish();
+  return q;
 }
 
 //===----------------------------------------------------------------------===//
@@ -291,29 +361,26 @@ QuantizedTensor quantizeNvfp4(const float *x, int64_t rows, int64_t cols,
 
 QuantizedTensor quantizeMxfp4(const float *x, int64_t rows, int64_t cols,
                               const QuantizeOptions &options, bool withCodes) {
-  QuantizedTensor q = makeTensor(rows, cols, Format::MXFP4, options.block);
+  QuantizedTensor q =
+      makeTensor(rows, cols, Format::MXFP4, options.block, withCodes);
   BlockGrid grid{rows, cols, options.block};
-  std::vector<uint8_t> codes(static_cast<size_t>(rows * cols), 0);
-  Block blk;
-  std::vector<uint8_t> blockCodes;
+  Block blk(grid);
+  std::vector<uint8_t> codes(static_cast<size_t>(grid.blockSize()));
   for (int64_t b = 0; b < grid.blockCount(); ++b) {
-    blk.load(x, grid, b);
-    if (!blk.allFinite()) {
+    blk.load(x, b);
+    if (!blk.finite) {
       q.scales[b] = 0xFF; // E8M0 NaN, codes 0.
       continue;
     }
-    float blockMax = blk.absMax();
-    if (blockMax == 0.0f)
+    if (blk.absMax == 0.0f)
       continue; // E = 0 and codes +0.
-    uint8_t e = mxfp4ScaleExponent(options.rule.kind, blockMax);
+    uint8_t e = mxfp4ScaleExponent(options.rule.kind, blk.absMax);
     q.scales[b] = e;
     if (withCodes) {
-      encodeMxfp4(blk, e, options.seed, blockCodes);
-      scatterCodes(blk, blockCodes, codes);
+      encodeMxfp4(blk, e, options.seed, codes.data());
+      storeCodes(blk, codes.data(), q.values);
     }
   }
-  if (withCodes)
-    q.values = pack(codes);
   return q;
 }
 
@@ -324,11 +391,20 @@ QuantizedTensor quantizeMxfp4(const float *x, int64_t rows, int64_t cols,
 //===----------------------------------------------------------------------===//
 
 float fp4::num::tensorAmax(const float *x, int64_t n) {
-  float amax = 0.0f;
-  for (int64_t i = 0; i < n; ++i)
-    if (std::isfinite(x[i]))
-      amax = std::fmax(amax, std::fabs(x[i]));
-  return amax;
+  // The maximum of the bit patterns of the finite |x_i| (which order
+  // non-negative floats like their values); NaN and Inf count as 0. Integer
+  // code, so that it vectorizes.
+  uint32_t amax = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, x + i, sizeof(bits));
+    bits &= 0x7FFFFFFFu;
+    bits = bits < 0x7F800000u ? bits : 0u;
+    amax = bits > amax ? bits : amax;
+  }
+  float result;
+  std::memcpy(&result, &amax, sizeof(result));
+  return result;
 }
 
 float fp4::num::nvfp4EncodeScale(RuleKind rule, float amax) {
@@ -388,46 +464,54 @@ QuantizedTensor fp4::num::quantizeWithScales(const float *x, int64_t rows,
                                              BlockShape block,
                                              const uint8_t *scales, float alpha,
                                              std::optional<uint64_t> seed) {
-  QuantizedTensor q = makeTensor(rows, cols, format, block);
+  QuantizedTensor q = makeTensor(rows, cols, format, block, /*withCodes=*/true);
   q.alpha = format == Format::NVFP4 ? alpha : 1.0f;
   BlockGrid grid{rows, cols, block};
-  std::vector<uint8_t> codes(static_cast<size_t>(rows * cols), 0);
-  Block blk;
-  std::vector<uint8_t> blockCodes;
+  Block blk(grid);
+  std::vector<uint8_t> codes(static_cast<size_t>(grid.blockSize()));
   for (int64_t b = 0; b < grid.blockCount(); ++b) {
     q.scales[b] = scales[b]; // Passed through unchanged.
-    blk.load(x, grid, b);
+    blk.load(x, b);
     // Codes 0 for a NaN/Inf block, a zero or NaN scale, or an all-zero block
     // (so that quantizeWithScales(x, selectScales(x)) == quantize(x)).
-    if (!blk.allFinite() || blk.absMax() == 0.0f)
+    if (!blk.finite || blk.absMax == 0.0f)
       continue;
     if (format == Format::NVFP4) {
-      float sf = e4m3ToFloat(scales[b]);
+      float sf = e4m3Value(scales[b]);
       if (sf == 0.0f || std::isnan(sf))
         continue;
-      encodeNvfp4(blk, sf, alpha, seed, blockCodes);
+      encodeNvfp4(blk, sf, alpha, seed, codes.data());
     } else {
       if (scales[b] == 0xFF)
         continue;
-      encodeMxfp4(blk, scales[b], seed, blockCodes);
+      encodeMxfp4(blk, scales[b], seed, codes.data());
     }
-    scatterCodes(blk, blockCodes, codes);
+    storeCodes(blk, codes.data(), q.values);
   }
-  q.values = pack(codes);
   return q;
 }
 
 void fp4::num::dequantize(const QuantizedTensor &q, float *out) {
   BlockGrid grid{q.rows, q.cols, q.block};
   for (int64_t r = 0; r < q.rows; ++r) {
-    for (int64_t c = 0; c < q.cols; ++c) {
-      int64_t i = r * q.cols + c;
-      int64_t b = (r / q.block.rows) * grid.blockColCount() + c / q.block.cols;
-      float value = e2m1ToFloat(unpack(q.values, i));
-      if (q.format == Format::NVFP4)
-        out[i] = canonicalizeNaN((value * e4m3ToFloat(q.scales[b])) * q.alpha);
-      else
-        out[i] = canonicalizeNaN(value * e8m0ToFloat(q.scales[b]));
+    const uint8_t *blockScales =
+        q.scales.data() + (r / q.block.rows) * grid.blockColCount();
+    for (int64_t c0 = 0; c0 < q.cols; c0 += q.block.cols) {
+      uint8_t scale = blockScales[c0 / q.block.cols];
+      int64_t end = std::min(q.cols, c0 + q.block.cols);
+      if (q.format == Format::NVFP4) {
+        float sf = e4m3Value(scale);
+        for (int64_t c = c0; c < end; ++c) {
+          int64_t i = r * q.cols + c;
+          out[i] = (e2m1Value(unpack(q.values, i)) * sf) * q.alpha;
+        }
+      } else {
+        float sf = e8m0ToFloat(scale);
+        for (int64_t c = c0; c < end; ++c) {
+          int64_t i = r * q.cols + c;
+          out[i] = e2m1Value(unpack(q.values, i)) * sf;
+        }
+      }
     }
   }
 }

@@ -8,12 +8,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "Common.h"
+#include "FP4Dialect/Conversion/NVVMTarget.h"
 #include "FP4Dialect/Conversion/Passes.h"
 #include "FP4Dialect/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -75,13 +79,90 @@ struct SinkKernelConstantsPass
 };
 } // namespace
 
+/// The upstream `gpu-lower-to-nvvm-pipeline` (GPUToNVVMPipeline.cpp),
+/// spelled out so that fp4-dump-kernels can run on the NVVM kernels right
+/// before they are serialized.
+static void buildGPUToNVVMPasses(OpPassManager &pm, StringRef chip,
+                                 StringRef features, int optLevel,
+                                 StringRef format, StringRef dumpDir) {
+  // Common: NVGPU (TMA descriptors on the host), outlining, SCF, NVVM inline
+  // PTX, func, memref, target attachment, arith, index.
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.triple = "nvptx64-nvidia-cuda";
+  target.chip = chip.str();
+  target.features = features.str();
+  target.optLevel = optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  ConvertIndexToLLVMPassOptions index;
+  index.indexBitwidth = 64;
+  pm.addPass(createConvertIndexToLLVMPass(index));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Kernels: GPU and NVVM ops to LLVM.
+  ConvertGpuOpsToNVVMOpsOptions gpuToNVVM;
+  gpuToNVVM.indexBitwidth = 64;
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps(gpuToNVVM));
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+  // Host: launches and the runtime ABI; kernels serialized.
+  pm.addPass(createGpuToLLVMConversionPass());
+  if (!dumpDir.empty()) {
+    fp4::FP4DumpKernelsOptions dump;
+    dump.dir = dumpDir.str();
+    pm.addPass(fp4::createFP4DumpKernels(dump));
+  }
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = format.str();
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
 void mlir::fp4::buildFP4LowerToNVVMPipeline(
     OpPassManager &pm, const FP4LowerToNVVMOptions &options) {
+  // Chip, PTX version and (matmul=tcgen05) kernel shapes: diagnostics on the
+  // fp4 ops before anything reaches NVPTX.
   FP4CheckTargetOptions check;
   check.chip = options.chip;
+  check.features = options.features;
+  check.matmul = options.matmul;
   pm.addPass(fp4::createFP4CheckTarget(check));
+  if (!options.dumpKernelsTo.empty())
+    pm.addPass(fp4::createFP4TagKernelOrigins());
+
+  // Chips with native FP4 instructions expand the fp4 ops with them (the
+  // front pipeline's convert-fp4-to-arith then finds nothing left); every
+  // other chip gets the emulated kernels of sm_90a.
+  std::optional<NVVMTargetInfo> target =
+      NVVMTargetInfo::get(options.chip, options.features);
+  bool native = target && target->hasE2M1Convert() &&
+                (options.nativeConverts || options.matmul != "emulated");
+  if (native) {
+    ConvertFP4ToNVVMOptions convert;
+    convert.chip = options.chip;
+    convert.features = options.features;
+    convert.nativeConverts = options.nativeConverts;
+    convert.matmul = options.matmul;
+    convert.stages = options.stages;
+    pm.addPass(fp4::createConvertFP4ToNVVM(convert));
+  }
 
   buildFP4ExpandAndBufferizePipeline(pm);
+  // The marked fp4 contractions, now on buffers, become tcgen05 kernels.
+  if (native && options.matmul != "emulated")
+    pm.addNestedPass<func::FuncOp>(fp4::createFP4BuildTcgen05Kernels());
 
   // Parallel loops (fp4 block loops, linalg ops) -> 1-D kernels.
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
@@ -106,12 +187,7 @@ void mlir::fp4::buildFP4LowerToNVVMPipeline(
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
 
   // Kernels -> NVVM -> PTX/cubin; host -> LLVM with mgpu* calls.
-  std::string features;
-  fp4::isSupportedGPUChip(options.chip, &features);
-  gpu::GPUToNVVMPipelineOptions nvvm;
-  nvvm.cubinChip = options.chip;
-  nvvm.cubinFeatures = features.empty() ? "+ptx80" : features;
-  nvvm.cubinFormat = options.format;
-  nvvm.optLevel = options.optLevel;
-  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  std::string features = target ? target->features() : "+ptx80";
+  buildGPUToNVVMPasses(pm, options.chip, features, options.optLevel,
+                       options.format, options.dumpKernelsTo);
 }

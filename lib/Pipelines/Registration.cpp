@@ -23,6 +23,11 @@ void mlir::fp4::registerFP4PassesAndPipelines() {
       "Lower fp4 ops with tensor/linalg/arith/func/bufferization/memref ops "
       "to the LLVM dialect (runnable with mlir-runner)",
       buildFP4LowerToCPUPipeline);
+  PassPipelineRegistration<FP4PTQPipelineOptions>(
+      "fp4-ptq-pipeline",
+      "Post-training quantization of model IR: quantize the contractions, "
+      "optionally rotate them, choose and fold the weight scales, report",
+      buildFP4PTQPipeline);
   PassPipelineRegistration<FP4LowerToNVVMOptions>(
       "fp4-lower-to-nvvm",
       "Lower fp4 ops with the tensor/linalg code around them to GPU kernels "

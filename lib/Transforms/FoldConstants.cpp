@@ -68,19 +68,40 @@ std::optional<std::vector<float>> readFloats(Value v) {
   auto type = cast<ShapedType>(v.getType());
   int64_t n = type.getNumElements();
   Type elt = type.getElementType();
-  unsigned width = elt.getIntOrFloatBitWidth() / 8;
+  if (!elt.isF32() && !elt.isBF16() && !elt.isF16())
+    return std::nullopt;
+  unsigned width = elt.isF32() ? 4 : 2;
   size_t stored = raw->splat ? 1 : n;
   if (raw->bytes.size() < stored * width)
     return std::nullopt;
   std::vector<float> out(n);
-  for (int64_t i = 0; i < n; ++i) {
-    const char *p = raw->bytes.data() + (raw->splat ? 0 : i) * width;
+  const char *data = raw->bytes.data();
+  if (raw->splat) {
+    float value;
     if (elt.isF32()) {
-      std::memcpy(&out[i], p, 4);
+      std::memcpy(&value, data, 4);
     } else {
       uint16_t bits;
-      std::memcpy(&bits, p, 2);
-      out[i] = elt.isBF16() ? num::bf16ToFloat(bits) : num::f16ToFloat(bits);
+      std::memcpy(&bits, data, 2);
+      value = elt.isBF16() ? num::bf16ToFloat(bits) : num::f16ToFloat(bits);
+    }
+    std::fill(out.begin(), out.end(), value);
+  } else if (elt.isF32()) {
+    std::memcpy(out.data(), data, n * 4);
+  } else if (elt.isBF16()) {
+    // bf16 is the top half of an f32 (num::bf16ToFloat), in a loop that
+    // vectorizes.
+    for (int64_t i = 0; i < n; ++i) {
+      uint16_t bits;
+      std::memcpy(&bits, data + 2 * i, 2);
+      uint32_t wide = uint32_t(bits) << 16;
+      std::memcpy(&out[i], &wide, 4);
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      uint16_t bits;
+      std::memcpy(&bits, data + 2 * i, 2);
+      out[i] = num::f16ToFloat(bits);
     }
   }
   return out;
@@ -92,10 +113,12 @@ std::optional<std::vector<uint8_t>> readBytes(Value v) {
   if (!raw)
     return std::nullopt;
   int64_t n = cast<ShapedType>(v.getType()).getNumElements();
-  std::vector<uint8_t> out(n);
-  for (int64_t i = 0; i < n; ++i)
-    out[i] = static_cast<uint8_t>(raw->bytes[raw->splat ? 0 : i]);
-  return out;
+  if (raw->bytes.size() < size_t(raw->splat ? 1 : n))
+    return std::nullopt;
+  if (raw->splat)
+    return std::vector<uint8_t>(n, static_cast<uint8_t>(raw->bytes[0]));
+  const auto *begin = reinterpret_cast<const uint8_t *>(raw->bytes.data());
+  return std::vector<uint8_t>(begin, begin + n);
 }
 
 std::optional<float> readF32(Value v) {

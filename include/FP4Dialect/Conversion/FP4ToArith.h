@@ -3,11 +3,30 @@
 #ifndef FP4DIALECT_CONVERSION_FP4TOARITH_H
 #define FP4DIALECT_CONVERSION_FP4TOARITH_H
 
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
 namespace mlir {
 class ConversionTarget;
+class Operation;
 class RewritePatternSet;
 class TypeConverter;
 namespace fp4 {
+
+class NativeConversions;
+
+/// How fp4 ops are expanded. The defaults give the target-independent,
+/// fully emulated numerics of the CPU and sm_90a paths.
+struct FP4ToArithOptions {
+  /// Target instructions for the element conversions (not owned; must
+  /// outlive the patterns). Null: every conversion is emulated.
+  const NativeConversions *native = nullptr;
+  /// Compute an `fp4.hadamard` whose only user is an `fp4.quantize` inside
+  /// the quantize's block loops (and its tensor amax) instead of
+  /// materializing the rotated tensor, when each quantize block row holds
+  /// whole Hadamard blocks. Bit-identical to the unfused expansion.
+  bool fuseHadamard = false;
+};
 
 /// Adds the 1:N conversion of `!fp4.tensor` to its components: packed codes
 /// `tensor<...x(cols/2)xi8>`, block scales and, for nvfp4, an f32 alpha.
@@ -16,8 +35,9 @@ void populateFP4TypeConversion(TypeConverter &typeConverter);
 /// Patterns expanding every fp4 op into tensor/scf/vector/arith/linalg code
 /// that computes SPEC section 2 bit-exactly (see NumericsBuilder.h). They use
 /// `typeConverter` for `!fp4.tensor` operands and results.
-void populateFP4ToArithConversionPatterns(const TypeConverter &typeConverter,
-                                          RewritePatternSet &patterns);
+void populateFP4ToArithConversionPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns,
+    const FP4ToArithOptions &options = {});
 
 /// Patterns rewriting arith.extf from / arith.truncf to f8E4M3FN (scalar or
 /// vector) into integer code (see the fp4-expand-f8-conversions pass).
@@ -25,6 +45,15 @@ void populateExpandF8ConversionPatterns(RewritePatternSet &patterns);
 
 /// Marks the fp4 dialect illegal and the dialects the patterns produce legal.
 void configureFP4ToArithConversionTarget(ConversionTarget &target);
+
+/// The conversion of `convert-fp4-to-arith` on `root`: the patterns above,
+/// the 1:N type conversion across functions, calls, returns and `scf`.
+/// `extend` may add patterns (e.g. a target-specific lowering of some op,
+/// with a higher benefit) and legality before the conversion runs.
+LogicalResult applyFP4ToArithConversion(
+    Operation *root, const FP4ToArithOptions &options,
+    function_ref<void(TypeConverter &, RewritePatternSet &, ConversionTarget &)>
+        extend = nullptr);
 
 } // namespace fp4
 } // namespace mlir

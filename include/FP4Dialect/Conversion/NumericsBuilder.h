@@ -25,9 +25,42 @@
 
 namespace mlir::fp4 {
 
+class NumericsBuilder;
+
+/// Target instructions for the element conversions (e.g. sm_100a's
+/// `cvt.rn.satfinite.e2m1x2.f32`). NumericsBuilder asks its hooks first and
+/// emulates a conversion when the hook returns a null Value. A hook must
+/// compute exactly the bits of the emulated conversion (SPEC section 2) for
+/// every input it accepts; the one exception is `e2m1EncodeStochastic`,
+/// which SPEC 2.4 holds to its statistical properties only. The default
+/// implementations decline everything.
+class NativeConversions {
+public:
+  virtual ~NativeConversions();
+  /// As NumericsBuilder::e2m1Encode.
+  virtual Value e2m1Encode(NumericsBuilder &nb, Value y) const;
+  /// As NumericsBuilder::e2m1EncodeStochastic; `rbits` holds the 24-bit
+  /// random value of each element (SPEC 2.4).
+  virtual Value e2m1EncodeStochastic(NumericsBuilder &nb, Value y,
+                                     Value rbits) const;
+  /// As NumericsBuilder::e2m1Decode.
+  virtual Value e2m1Decode(NumericsBuilder &nb, Value codes) const;
+  /// As NumericsBuilder::e4m3Encode.
+  virtual Value e4m3Encode(NumericsBuilder &nb, Value v) const;
+  /// As NumericsBuilder::e4m3Decode (any NaN for 0x7F/0xFF).
+  virtual Value e4m3Decode(NumericsBuilder &nb, Value bytes) const;
+};
+
 class NumericsBuilder {
 public:
-  explicit NumericsBuilder(ImplicitLocOpBuilder &b) : b(b) {}
+  /// `native` (optional, not owned) supplies target instructions for the
+  /// element conversions; without it every conversion is emulated.
+  explicit NumericsBuilder(ImplicitLocOpBuilder &b,
+                           const NativeConversions *native = nullptr)
+      : b(b), native(native) {}
+
+  ImplicitLocOpBuilder &builder() const { return b; }
+  const NativeConversions *getNative() const { return native; }
 
   //===--------------------------------------------------------------------===//
   // Types and constants shaped like a value (scalar or vector).
@@ -65,6 +98,8 @@ public:
   /// True (i1-like) where x is NaN or +-Inf.
   Value isNonFinite(Value x);
   Value absf(Value x);
+  /// The sign bit of f32-like `y` as bit 3 of an i8-like code; 0 for NaN.
+  Value e2m1SignBit(Value y);
 
   //===--------------------------------------------------------------------===//
   // Vector utilities.
@@ -128,6 +163,7 @@ private:
   Value splat(Value scalar, Type shapeOf);
 
   ImplicitLocOpBuilder &b;
+  const NativeConversions *native;
 };
 
 } // namespace mlir::fp4

@@ -5,8 +5,12 @@
 
 #include "FP4Dialect/Conversion/FP4ToArith.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -20,7 +24,8 @@ namespace mlir::fp4 {
 #include "FP4Dialect/Conversion/Passes.h.inc"
 
 /// True for the chips the fp4 GPU lowering supports; `ptxFeatures` is set
-/// to the PTX version feature the chip needs (e.g. "+ptx80").
+/// to the chip's default PTX version feature (e.g. "+ptx80"; see
+/// NVVMTargetInfo for the full capability table).
 bool isSupportedGPUChip(llvm::StringRef chip, std::string *ptxFeatures = nullptr);
 
 #define GEN_PASS_REGISTRATION

@@ -120,17 +120,187 @@ def FP4LegalizeGPUHost : Pass<"fp4-legalize-gpu-host", "func::FuncOp"> {
 }
 
 def FP4CheckTarget : Pass<"fp4-check-target", "ModuleOp"> {
-  let summary = "Reject GPU targets fp4 cannot compile for";
+  let summary = "Reject GPU targets and fp4 ops the chip cannot compile";
   let description = [{
-    Emits an error (and fails) when `chip` is not a GPU that the fp4 GPU
-    lowering supports, before anything reaches NVPTX: sm_90a/sm_90 (Hopper,
-    emulated E2M1/E4M3/E8M0), sm_100a/sm_100/sm_103a and sm_120a (Blackwell,
-    same emulated kernels today). The error names the chip and lists the
-    supported ones.
+    Runs first in `--fp4-lower-to-nvvm` and reports, as errors on the fp4
+    ops, everything that would otherwise reach LLVM's NVPTX backend and abort
+    it ("LLVM ERROR: Cannot select", "PTX version ... does not support
+    target"):
+
+    * `chip` is not a GPU the fp4 lowering supports (sm_90a, sm_90, sm_100a,
+      sm_100, sm_103a, sm_120a);
+    * `features` names an unknown PTX ISA version (`+ptxNN`) or one older
+      than the chip needs (sm_100a: 8.6, sm_103a: 8.8, sm_120a: 8.7);
+    * with `matmul=tcgen05`, an `fp4.matmul` that the tcgen05 block-scaled
+      kernel cannot compute: a chip without tcgen05 (sm_100a only), a PTX
+      ISA older than 8.8, or a shape outside the kernel's tiles (M and N
+      multiples of 128, K a multiple of 256, no batch dimensions).
+
+    Example:
+
+    ```mlir
+    // fp4-opt --fp4-check-target="chip=sm_100a matmul=tcgen05"
+    // error: 'fp4.matmul' op tcgen05 kernel needs M to be a multiple of 128 (got 4)
+    %c = fp4.matmul %a, %w : !fp4.tensor<4x256, nvfp4>,
+        !fp4.tensor<128x256, nvfp4> -> tensor<4x128xf32>
+    ```
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "the target GPU">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "LLVM NVPTX features, e.g. +ptx88 (empty: the chip's default)">,
+    Option<"matmul", "matmul", "std::string", /*default=*/"\"auto\"",
+           "fp4.matmul kernel: auto, tcgen05 (required; errors if it cannot "
+           "be used) or emulated">,
+  ];
+}
+
+def ConvertFP4ToNVVM : Pass<"convert-fp4-to-nvvm", "ModuleOp"> {
+  let summary = "Expand fp4 ops for an NVIDIA chip with its native instructions";
+  let description = [{
+    `convert-fp4-to-arith` for a chip with native FP4 support
+    (docs/blackwell.md). It applies the same patterns, with three
+    target-specific changes:
+
+    * the element conversions of the block kernels use the chip's
+      instructions where they give SPEC section 2's bits (sm_100a:
+      `nvvm.convert.f32x2.to.f4x2` for E2M1 round-to-nearest-even,
+      `nvvm.convert.f32x2.to.f8x2` for E4M3, `nvvm.convert.f4x2.to.f16x2`
+      and `nvvm.convert.f8x2.to.f16x2` for decoding) and, for stochastic
+      rounding, `nvvm.convert.f32x4.to.f4x4` (held to SPEC 2.4's
+      statistical properties);
+    * `fp4.matmul` becomes a tcgen05 block-scaled kernel (`kind::mxf4nvf4`
+      for nvfp4, `kind::mxf4` for mxfp4) when the chip has tcgen05 and the
+      shape fits its tiles (`matmul=auto`), always (`matmul=tcgen05`) or
+      never (`matmul=emulated`);
+    * an `fp4.hadamard` whose only use is an `fp4.quantize` is computed
+      inside the quantize kernels instead of being materialized.
+
+    With `native-converts=false` the numerics are the emulated ones of the
+    sm_90a path. Ops the chip has no instruction for keep the emulated
+    expansion.
+
+    Example:
+
+    ```mlir
+    // fp4-opt --convert-fp4-to-nvvm="chip=sm_100a"
+    %q = fp4.quantize %x : tensor<4x64xf32> -> !fp4.tensor<4x64, nvfp4>
+    // the block loop encodes pairs with
+    //   %b = nvvm.convert.f32x2.to.f4x2 %odd, %even : i8 (f4E2M1FN)
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_100a\"",
+           "the target GPU">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "LLVM NVPTX features, e.g. +ptx88 (empty: the chip's default)">,
+    Option<"nativeConverts", "native-converts", "bool", /*default=*/"true",
+           "use the chip's E2M1/E4M3 conversion instructions">,
+    Option<"matmul", "matmul", "std::string", /*default=*/"\"auto\"",
+           "fp4.matmul kernel: auto, tcgen05 or emulated">,
+    Option<"stages", "stages", "int64_t", /*default=*/"4",
+           "pipeline depth (shared-memory stages) of the tcgen05 matmul">,
+    Option<"fuseHadamard", "fuse-hadamard", "bool", /*default=*/"true",
+           "compute an fp4.hadamard inside the fp4.quantize that consumes it">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def FP4TagKernelOrigins : Pass<"fp4-tag-kernel-origins", "ModuleOp"> {
+  let summary = "Record in each fp4 op's location which op it is";
+  let description = [{
+    Wraps the location of every fp4 op in a `FusedLoc` whose metadata is the
+    op name (`"fp4.quantize"`). The lowerings give every op they create the
+    location of the fp4 op they expand, so the GPU kernels outlined later
+    keep it and `fp4-dump-kernels` can name each kernel after the fp4 op it
+    came from. Diagnostics still point at the original location.
+
+    Example:
+
+    ```mlir
+    %q = fp4.quantize %x : ... loc("model.mlir":3:8)
+    // becomes
+    %q = fp4.quantize %x : ... loc(fused<"fp4.quantize">["model.mlir":3:8])
+    ```
+  }];
+}
+
+def FP4BuildTcgen05Kernels : Pass<"fp4-build-tcgen05-kernels", "func::FuncOp"> {
+  let summary = "Replace marked fp4 contractions by the tcgen05 matmul kernel";
+  let description = [{
+    `convert-fp4-to-nvvm` lowers an `fp4.matmul` that fits the sm_100a
+    tcgen05 kernel to a reference `linalg.generic` over the packed codes,
+    the scales and the tensor scales (it decodes and accumulates exactly
+    like the emulated path) marked with `fp4.tcgen05_matmul`. After
+    bufferization and buffer deallocation, this pass replaces every marked
+    contraction on buffers by the kernel: two TMA descriptors created on the
+    host (`nvgpu.tma.create.descriptor`, 128 x 128-byte boxes, 128-byte
+    swizzle) and a `gpu.launch` (one 128-thread CTA per 128 x 128 tile of
+    the result) whose body is the kernel in the NVVM dialect:
+    `nvvm.tcgen05.alloc`, `nvvm.cp.async.bulk.tensor` + mbarriers in a ring
+    of shared-memory stages, `nvvm.tcgen05.cp` of the block scales,
+    `nvvm.tcgen05.mma.block_scale` (`kind::mxf4nvf4` / `kind::mxf4`),
+    `nvvm.tcgen05.commit`, `nvvm.tcgen05.ld`, `nvvm.tcgen05.dealloc`.
+
+    A marked contraction the pass does not see (e.g. on the CPU) still
+    computes the right result, as a plain loop nest.
+
+    Example:
+
+    ```mlir
+    linalg.generic {..., fp4.tcgen05_matmul = {block_cols = 16, ...}}
+        ins(%a_codes, %a_scales, %b_codes, %b_scales, %alpha_a, %alpha_b : ...)
+        outs(%c : memref<256x256xf32>)
+    // becomes
+    %d = nvgpu.tma.create.descriptor ...
+    gpu.launch blocks(...) in (%2, %2, %1) threads(...) in (%c128, ...)
+        dynamic_shared_memory_size %c148736 { ... }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def FP4DumpKernels : Pass<"fp4-dump-kernels", "ModuleOp"> {
+  let summary = "Write every GPU kernel as PTX (and cubin) into a directory";
+  let description = [{
+    For every `gpu.module` with an `#nvvm.target` whose body is in the LLVM
+    dialect (after `convert-gpu-to-nvvm`, before `gpu-module-to-binary`),
+    serializes the module to PTX and writes
+    `DIR/<function>.<fp4 op>.<n>.ptx`, named after the fp4 op its kernel came
+    from (`fp4-tag-kernel-origins`; `kernel` for other code) and numbered in
+    order within the function; with ptxas available (the CUDA toolkit of the
+    target), also the `.cubin`. `DIR/kernels.txt` lists, per kernel, the
+    files, the kernel symbol and the source location. The IR is unchanged.
+
+    Example: `--fp4-lower-to-nvvm="chip=sm_100a dump-kernels-to=out"` writes
+    `out/mm.fp4.quantize.0.ptx`, ..., `out/mm.fp4.matmul.0.cubin`.
+  }];
+  let options = [
+    Option<"dir", "dir", "std::string", /*default=*/"\"\"",
+           "directory for the kernels (created if missing)">,
+    Option<"cubin", "cubin", "bool", /*default=*/"true",
+           "also assemble each kernel with ptxas when it is found">,
   ];
 }
 

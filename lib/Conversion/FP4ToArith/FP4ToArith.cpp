@@ -23,6 +23,8 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <functional>
+
 namespace mlir::fp4 {
 #define GEN_PASS_DEF_CONVERTFP4TOARITH
 #include "FP4Dialect/Conversion/Passes.h.inc"
@@ -294,16 +296,17 @@ Value blockRandomBits(ImplicitLocOpBuilder &b, NumericsBuilder &nb, Value seed,
   return nb.randomBits(seed, index);
 }
 
-/// max |x| over the finite elements of a 2-D float tensor (SPEC 2.1 step
-/// 1) as a tree of parallel stages, which run as CPU loops and as GPU
-/// kernels alike: stage 0 reduces every `chunk` of a row with one vector
-/// read, then each stage reduces groups of `kFanIn` partial maxima until one
-/// is left. (max is exact, so the order does not matter.)
 /// A transform applied to every vector<N x f32> the block loops read from
 /// their input (the fused Hadamard); null for none.
 using BlockTransform =
     std::function<Value(ImplicitLocOpBuilder &, Value /*vector<N x f32>*/)>;
 
+/// max |x| over the finite elements of a 2-D float tensor (SPEC 2.1 step
+/// 1) as a tree of parallel stages, which run as CPU loops and as GPU
+/// kernels alike: stage 0 reduces every `chunk` of a row with one vector
+/// read, then each stage reduces groups of `kFanIn` partial maxima until one
+/// is left. (max is exact, so the order does not matter.) `transform`, if
+/// any, is applied to each chunk first.
 Value tensorAmax(ImplicitLocOpBuilder &b, Value input, int64_t chunk,
                  const BlockTransform &transform = nullptr) {
   constexpr int64_t kFanIn = 32;
@@ -327,6 +330,8 @@ Value tensorAmax(ImplicitLocOpBuilder &b, Value input, int64_t chunk,
         if (!elt.isF32())
           x = arith::ExtFOp::create(
               ib, VectorType::get({chunk}, ib.getF32Type()), x);
+        if (transform)
+          x = transform(ib, x);
         Value a = nb.absf(x);
         a = arith::SelectOp::create(ib, nb.isNonFinite(x),
                                     nb.f32(0.0f, a.getType()), a);
@@ -364,6 +369,51 @@ Value tensorAmax(ImplicitLocOpBuilder &b, Value input, int64_t chunk,
   return tensor::ExtractOp::create(b, partial, ValueRange{indexConst(b, 0)});
 }
 
+/// The fusion of an `fp4.hadamard` into the `fp4.quantize` that is its only
+/// user: the quantize's block loops read the Hadamard's input and apply the
+/// transform (SPEC 2.3, rounded to the Hadamard's element type as the
+/// unfused op would store it) to every block they read. Only when each
+/// quantize block row holds whole Hadamard blocks (size <= block width).
+HadamardOp fusableHadamard(QuantizeOp op) {
+  auto h = op.getInput().getDefiningOp<HadamardOp>();
+  if (!h || !h->hasOneUse())
+    return {};
+  if (static_cast<int64_t>(h.getSize()) > op.getResultType().getBlockCols())
+    return {};
+  return h;
+}
+
+/// The BlockTransform of a fused Hadamard: each row of `cols` values of a
+/// block is split into Hadamard blocks of `size`.
+BlockTransform hadamardTransform(HadamardOp h) {
+  int64_t size = h.getSize();
+  SmallVector<int8_t> signs;
+  if (std::optional<ArrayRef<int8_t>> s = h.getSigns())
+    signs.assign(s->begin(), s->end());
+  Type elt = h.getResult().getType().getElementType();
+  return [size, signs, elt](ImplicitLocOpBuilder &b, Value x) -> Value {
+    NumericsBuilder nb(b);
+    auto vt = cast<VectorType>(x.getType());
+    int64_t n = vt.getNumElements();
+    Value out = arith::ConstantOp::create(b, vt, b.getZeroAttr(vt));
+    for (int64_t off = 0; off < n; off += size) {
+      Value part = vector::ExtractStridedSliceOp::create(
+          b, x, ArrayRef<int64_t>{off}, ArrayRef<int64_t>{size},
+          ArrayRef<int64_t>{1});
+      Value y = nb.hadamardBlock(part, signs);
+      if (!elt.isF32()) {
+        auto rt = VectorType::get({size}, elt);
+        Value rounded = arith::TruncFOp::create(b, rt, y);
+        y = arith::ExtFOp::create(b, y.getType(), rounded);
+      }
+      out = vector::InsertStridedSliceOp::create(b, y, out,
+                                                 ArrayRef<int64_t>{off},
+                                                 ArrayRef<int64_t>{1});
+    }
+    return out;
+  };
+}
+
 /// Flattens the converted operands of a 1:N adaptor.
 SmallVector<Value> flatten(ArrayRef<ValueRange> ranges) {
   SmallVector<Value> out;
@@ -388,8 +438,9 @@ Components componentsOf(ValueRange converted) {
 
 /// Dequantizes converted components of `type` to a tensor of `resultType`.
 Value dequantizeComponents(ImplicitLocOpBuilder &b, const Components &c,
-                           FP4TensorType type, RankedTensorType resultType) {
-  NumericsBuilder nb(b);
+                           FP4TensorType type, RankedTensorType resultType,
+                           const NativeConversions *native) {
+  NumericsBuilder nb(b, native);
   Blocking bl = blockingOf(type);
   Value values = to2D(b, c.values);
   Value scales = to2D(b, c.scales);
@@ -399,7 +450,7 @@ Value dequantizeComponents(ImplicitLocOpBuilder &b, const Components &c,
   SmallVector<Value> results = buildBlockLoop(
       b, bl, {init},
       [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
-        NumericsBuilder inb(ib);
+        NumericsBuilder inb(ib, native);
         Value codes = readCodes(ib, inb, values, bl, i, j);
         Value byte = readScaleByte(ib, scales, i, j);
         Value block =
@@ -413,16 +464,37 @@ Value dequantizeComponents(ImplicitLocOpBuilder &b, const Components &c,
 // Patterns
 //===----------------------------------------------------------------------===//
 
-struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// A lowering that builds numerics: it carries the FP4ToArithOptions (the
+/// target's native conversions, if any).
+template <typename OpTy>
+struct NumericsLowering : OpConversionPattern<OpTy> {
+  NumericsLowering(const TypeConverter &typeConverter, MLIRContext *ctx,
+                   const FP4ToArithOptions &options)
+      : OpConversionPattern<OpTy>(typeConverter, ctx), options(options) {}
+  FP4ToArithOptions options;
+};
+
+struct QuantizeOpLowering : NumericsLowering<QuantizeOp> {
+  using NumericsLowering::NumericsLowering;
   LogicalResult
   matchAndRewrite(QuantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    NumericsBuilder nb(b);
+    NumericsBuilder nb(b, options.native);
     FP4TensorType type = op.getResultType();
     Blocking bl = blockingOf(type);
-    Value input = to2D(b, op.getInput());
+    HadamardOp fused = options.fuseHadamard ? fusableHadamard(op) : HadamardOp();
+    BlockTransform transform = fused ? hadamardTransform(fused) : nullptr;
+    Value input = to2D(b, fused ? fused.getInput() : op.getInput());
+    auto read = [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
+      Value x = readBlock(ib, input, bl, i, j);
+      return transform ? transform(ib, x) : x;
+    };
+    // The fused Hadamard disappears with its only user.
+    auto eraseFused = [&] {
+      if (fused)
+        rewriter.eraseOp(fused);
+    };
     Value seed = op.getSeed();
     Value values = emptyTensor(b, {bl.rows, bl.cols / 2}, b.getI8Type());
 
@@ -433,8 +505,8 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
       SmallVector<Value> results = buildBlockLoop(
           b, bl, {values},
           [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
-            NumericsBuilder inb(ib);
-            Value x = readBlock(ib, input, bl, i, j);
+            NumericsBuilder inb(ib, options.native);
+            Value x = read(ib, i, j);
             Value rbits = blockRandomBits(ib, inb, seed, bl, i, j);
             Value codes = inb.encodeWithScale(
                 x, readScaleByte(ib, scales2D, i, j), alpha, type.getFormat(),
@@ -447,13 +519,16 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
       if (alpha)
         parts.push_back(alpha);
       rewriter.replaceOpWithMultiple(op, {parts});
+      eraseFused();
       return success();
     }
 
     RuleAttr rule = op.getEffectiveRule();
     NumericsBuilder::TensorScale ts;
     if (type.isNVFP4()) {
-      Value amax = op.getAmax() ? op.getAmax() : tensorAmax(b, input, bl.blockCols);
+      Value amax = op.getAmax()
+                       ? op.getAmax()
+                       : tensorAmax(b, input, bl.blockCols, transform);
       ts = nb.nvfp4TensorScale(amax, rule.getKind());
     }
     Value scales = emptyTensor(b, {bl.numBlockRows(), bl.numBlockCols()},
@@ -461,8 +536,8 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
     SmallVector<Value> results = buildBlockLoop(
         b, bl, {values, scales},
         [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
-          NumericsBuilder inb(ib);
-          Value x = readBlock(ib, input, bl, i, j);
+          NumericsBuilder inb(ib, options.native);
+          Value x = read(ib, i, j);
           Value rbits = blockRandomBits(ib, inb, seed, bl, i, j);
           NumericsBuilder::BlockResult r =
               type.isNVFP4()
@@ -477,17 +552,18 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
     if (type.isNVFP4())
       parts.push_back(ts.resultAlpha);
     rewriter.replaceOpWithMultiple(op, {parts});
+    eraseFused();
     return success();
   }
 };
 
-struct ScaleSelectOpLowering : OpConversionPattern<ScaleSelectOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct ScaleSelectOpLowering : NumericsLowering<ScaleSelectOp> {
+  using NumericsLowering::NumericsLowering;
   LogicalResult
   matchAndRewrite(ScaleSelectOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    NumericsBuilder nb(b);
+    NumericsBuilder nb(b, options.native);
     auto [blockRows, blockCols] = op.getBlockShape();
     RankedTensorType inputType = op.getInput().getType();
     Value input = to2D(b, op.getInput());
@@ -506,7 +582,7 @@ struct ScaleSelectOpLowering : OpConversionPattern<ScaleSelectOp> {
     SmallVector<Value> results = buildBlockLoop(
         b, bl, {scales},
         [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
-          NumericsBuilder inb(ib);
+          NumericsBuilder inb(ib, options.native);
           Value x = readBlock(ib, input, bl, i, j);
           NumericsBuilder::BlockResult r =
               nvfp4 ? inb.quantizeNVFP4Block(x, ts, rule, Value())
@@ -523,22 +599,22 @@ struct ScaleSelectOpLowering : OpConversionPattern<ScaleSelectOp> {
   }
 };
 
-struct DequantizeOpLowering : OpConversionPattern<DequantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct DequantizeOpLowering : NumericsLowering<DequantizeOp> {
+  using NumericsLowering::NumericsLowering;
   LogicalResult
   matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value result =
-        dequantizeComponents(b, componentsOf(adaptor.getInput()),
-                             op.getInput().getType(), op.getResult().getType());
+    Value result = dequantizeComponents(
+        b, componentsOf(adaptor.getInput()), op.getInput().getType(),
+        op.getResult().getType(), options.native);
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-struct HadamardOpLowering : OpConversionPattern<HadamardOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct HadamardOpLowering : NumericsLowering<HadamardOp> {
+  using NumericsLowering::NumericsLowering;
   LogicalResult
   matchAndRewrite(HadamardOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -555,7 +631,7 @@ struct HadamardOpLowering : OpConversionPattern<HadamardOp> {
     SmallVector<Value> results = buildBlockLoop(
         b, bl, {init},
         [&](ImplicitLocOpBuilder &ib, Value i, Value j) {
-          NumericsBuilder inb(ib);
+          NumericsBuilder inb(ib, options.native);
           Value y = inb.hadamardBlock(readBlock(ib, input, bl, i, j), signs);
           return SmallVector<TileWrite>{
               blockTile(ib, y, in2D.getElementType(), bl, i, j)};
@@ -565,8 +641,8 @@ struct HadamardOpLowering : OpConversionPattern<HadamardOp> {
   }
 };
 
-struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct MatmulOpLowering : NumericsLowering<MatmulOp> {
+  using NumericsLowering::NumericsLowering;
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -576,9 +652,9 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
       return RankedTensorType::get(t.getShape(), b.getF32Type());
     };
     Value lhs = dequantizeComponents(b, componentsOf(adaptor.getLhs()),
-                                     lhsType, f32Like(lhsType));
+                                     lhsType, f32Like(lhsType), options.native);
     Value rhs = dequantizeComponents(b, componentsOf(adaptor.getRhs()),
-                                     rhsType, f32Like(rhsType));
+                                     rhsType, f32Like(rhsType), options.native);
     RankedTensorType resultType = op.getResult().getType();
     auto accType = RankedTensorType::get(resultType.getShape(), b.getF32Type());
 
@@ -686,10 +762,12 @@ void mlir::fp4::populateFP4TypeConversion(TypeConverter &typeConverter) {
 }
 
 void mlir::fp4::populateFP4ToArithConversionPatterns(
-    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+    const TypeConverter &typeConverter, RewritePatternSet &patterns,
+    const FP4ToArithOptions &options) {
   patterns.add<QuantizeOpLowering, ScaleSelectOpLowering, DequantizeOpLowering,
-               HadamardOpLowering, MatmulOpLowering,
-               ComponentOpLowering<ValuesOp, 0>,
+               HadamardOpLowering, MatmulOpLowering>(
+      typeConverter, patterns.getContext(), options);
+  patterns.add<ComponentOpLowering<ValuesOp, 0>,
                ComponentOpLowering<ScalesOp, 1>,
                ComponentOpLowering<TensorScaleOp, 2>, PackOpLowering>(
       typeConverter, patterns.getContext());
@@ -702,38 +780,54 @@ void mlir::fp4::configureFP4ToArithConversionTarget(ConversionTarget &target) {
                          vector::VectorDialect>();
 }
 
+LogicalResult mlir::fp4::applyFP4ToArithConversion(
+    Operation *root, const FP4ToArithOptions &options,
+    function_ref<void(TypeConverter &, RewritePatternSet &, ConversionTarget &)>
+        extend) {
+  MLIRContext *ctx = root->getContext();
+  TypeConverter typeConverter;
+  typeConverter.addConversion([](Type t) { return t; });
+  populateFP4TypeConversion(typeConverter);
+
+  ConversionTarget target(*ctx);
+  configureFP4ToArithConversionTarget(target);
+  RewritePatternSet patterns(ctx);
+  populateFP4ToArithConversionPatterns(typeConverter, patterns, options);
+
+  // Function boundaries and structured control flow carrying !fp4.tensor.
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
+      patterns, typeConverter);
+  populateCallOpTypeConversionPattern(patterns, typeConverter);
+  populateReturnOpTypeConversionPattern(patterns, typeConverter);
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+    return typeConverter.isSignatureLegal(op.getFunctionType()) &&
+           typeConverter.isLegal(&op.getBody());
+  });
+  target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
+      [&](Operation *op) { return typeConverter.isLegal(op); });
+  scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter,
+                                                       patterns, target);
+  target.markUnknownOpDynamicallyLegal(
+      [&](Operation *op) { return typeConverter.isLegal(op); });
+  // A Hadamard fused into its quantize is erased by the quantize's lowering.
+  if (options.fuseHadamard)
+    target.addDynamicallyLegalOp<HadamardOp>([](HadamardOp h) {
+      if (!h->hasOneUse())
+        return false;
+      auto q = dyn_cast<QuantizeOp>(*h->user_begin());
+      return q && fusableHadamard(q) == h;
+    });
+  if (extend)
+    extend(typeConverter, patterns, target);
+
+  return applyPartialConversion(root, target, std::move(patterns));
+}
+
 namespace {
 struct ConvertFP4ToArithPass
     : fp4::impl::ConvertFP4ToArithBase<ConvertFP4ToArithPass> {
   void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
-    TypeConverter typeConverter;
-    typeConverter.addConversion([](Type t) { return t; });
-    populateFP4TypeConversion(typeConverter);
-
-    ConversionTarget target(*ctx);
-    configureFP4ToArithConversionTarget(target);
-    RewritePatternSet patterns(ctx);
-    populateFP4ToArithConversionPatterns(typeConverter, patterns);
-
-    // Function boundaries and structured control flow carrying !fp4.tensor.
-    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
-        patterns, typeConverter);
-    populateCallOpTypeConversionPattern(patterns, typeConverter);
-    populateReturnOpTypeConversionPattern(patterns, typeConverter);
-    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
-      return typeConverter.isSignatureLegal(op.getFunctionType()) &&
-             typeConverter.isLegal(&op.getBody());
-    });
-    target.addDynamicallyLegalOp<func::CallOp, func::ReturnOp>(
-        [&](Operation *op) { return typeConverter.isLegal(op); });
-    scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter,
-                                                         patterns, target);
-    target.markUnknownOpDynamicallyLegal(
-        [&](Operation *op) { return typeConverter.isLegal(op); });
-
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    if (failed(applyFP4ToArithConversion(getOperation(), {})))
       signalPassFailure();
   }
 };

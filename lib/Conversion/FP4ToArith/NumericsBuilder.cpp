@@ -11,6 +11,28 @@ using namespace mlir;
 using namespace mlir::fp4;
 
 //===----------------------------------------------------------------------===//
+// NativeConversions: every hook declines by default
+//===----------------------------------------------------------------------===//
+
+NativeConversions::~NativeConversions() = default;
+Value NativeConversions::e2m1Encode(NumericsBuilder &, Value) const {
+  return {};
+}
+Value NativeConversions::e2m1EncodeStochastic(NumericsBuilder &, Value,
+                                              Value) const {
+  return {};
+}
+Value NativeConversions::e2m1Decode(NumericsBuilder &, Value) const {
+  return {};
+}
+Value NativeConversions::e4m3Encode(NumericsBuilder &, Value) const {
+  return {};
+}
+Value NativeConversions::e4m3Decode(NumericsBuilder &, Value) const {
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
 // Types and constants
 //===----------------------------------------------------------------------===//
 
@@ -100,7 +122,7 @@ Value NumericsBuilder::isNonFinite(Value x) {
 }
 
 /// Sign bit of f32-like `y` moved to bit 3 of an i8-like value; 0 for NaN.
-static Value e2m1SignBit(NumericsBuilder &nb, Ops &o, Value y) {
+static Value signBitCode(NumericsBuilder &nb, Ops &o, Value y) {
   Type i32 = nb.like(y.getType(), o.b.getI32Type());
   Type i8 = nb.like(y.getType(), o.b.getI8Type());
   Value sign = o.andi(o.shr(o.bitcast(y, i32), nb.int32(28, i32)),
@@ -108,7 +130,15 @@ static Value e2m1SignBit(NumericsBuilder &nb, Ops &o, Value y) {
   return o.trunc(sign, i8);
 }
 
+Value NumericsBuilder::e2m1SignBit(Value y) {
+  Ops o{b};
+  return signBitCode(*this, o, y);
+}
+
 Value NumericsBuilder::e2m1Encode(Value y) {
+  if (native)
+    if (Value v = native->e2m1Encode(*this, y))
+      return v;
   Ops o{b};
   Type t = y.getType();
   Type i8 = like(t, b.getI8Type());
@@ -130,10 +160,13 @@ Value NumericsBuilder::e2m1Encode(Value y) {
     idx = o.addi(idx, o.zext(passed, i8));
   }
   Value isNan = o.cmpf(arith::CmpFPredicate::UNO, y, y);
-  return select(isNan, int8(0, t), o.ori(idx, e2m1SignBit(*this, o, y)));
+  return select(isNan, int8(0, t), o.ori(idx, signBitCode(*this, o, y)));
 }
 
 Value NumericsBuilder::e2m1EncodeStochastic(Value y, Value rbits) {
+  if (native)
+    if (Value v = native->e2m1EncodeStochastic(*this, y, rbits))
+      return v;
   Ops o{b};
   Type t = y.getType();
   Type i8 = like(t, b.getI8Type());
@@ -154,10 +187,13 @@ Value NumericsBuilder::e2m1EncodeStochastic(Value y, Value rbits) {
   Value up = o.cmpf(arith::CmpFPredicate::OLT, u, frac);
   Value idx = select(saturated, lo, o.addi(lo, o.zext(up, i8)));
   Value isNan = o.cmpf(arith::CmpFPredicate::UNO, y, y);
-  return select(isNan, int8(0, t), o.ori(idx, e2m1SignBit(*this, o, y)));
+  return select(isNan, int8(0, t), o.ori(idx, signBitCode(*this, o, y)));
 }
 
 Value NumericsBuilder::e2m1Decode(Value code) {
+  if (native)
+    if (Value v = native->e2m1Decode(*this, code))
+      return v;
   Ops o{b};
   Type t = code.getType();
   Type i32 = like(t, b.getI32Type());
@@ -176,6 +212,9 @@ Value NumericsBuilder::e2m1Decode(Value code) {
 }
 
 Value NumericsBuilder::e4m3Encode(Value v) {
+  if (native)
+    if (Value r = native->e4m3Encode(*this, v))
+      return r;
   Ops o{b};
   Type t = v.getType();
   Type i32 = like(t, b.getI32Type());
@@ -206,6 +245,9 @@ Value NumericsBuilder::e4m3Encode(Value v) {
 }
 
 Value NumericsBuilder::e4m3Decode(Value byte) {
+  if (native)
+    if (Value v = native->e4m3Decode(*this, byte))
+      return v;
   Ops o{b};
   Type t = byte.getType();
   Type i32 = like(t, b.getI32Type());

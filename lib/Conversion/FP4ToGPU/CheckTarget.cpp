@@ -1,9 +1,14 @@
-//===- CheckTarget.cpp - reject unsupported GPU chips ---------------------===//
+//===- CheckTarget.cpp - reject targets and ops the chip cannot compile ---===//
+//
+// Everything that would make LLVM's NVPTX backend abort is reported here as
+// an error on an fp4 op (NVVMTarget.h has the capability table).
+//
+//===----------------------------------------------------------------------===//
 
+#include "FP4Dialect/Conversion/NVVMTarget.h"
 #include "FP4Dialect/Conversion/Passes.h"
+#include "FP4Dialect/Conversion/Tcgen05Matmul.h"
 #include "FP4Dialect/IR/FP4.h"
-
-#include "llvm/ADT/StringSwitch.h"
 
 namespace mlir::fp4 {
 #define GEN_PASS_DEF_FP4CHECKTARGET
@@ -13,16 +18,10 @@ namespace mlir::fp4 {
 using namespace mlir;
 
 bool mlir::fp4::isSupportedGPUChip(StringRef chip, std::string *ptxFeatures) {
-  // The minimum PTX ISA version for each chip (PTX ISA, "Release notes").
-  std::optional<StringRef> ptx = llvm::StringSwitch<std::optional<StringRef>>(chip)
-                                     .Cases({"sm_90", "sm_90a"}, "+ptx80")
-                                     .Cases({"sm_100", "sm_100a"}, "+ptx88")
-                                     .Case("sm_103a", "+ptx88")
-                                     .Case("sm_120a", "+ptx87")
-                                     .Default(std::nullopt);
+  int ptx = NVVMTargetInfo::defaultPTX(chip);
   if (ptx && ptxFeatures)
-    *ptxFeatures = ptx->str();
-  return ptx.has_value();
+    *ptxFeatures = "+ptx" + std::to_string(ptx);
+  return ptx != 0;
 }
 
 namespace {
@@ -30,8 +29,6 @@ struct FP4CheckTargetPass
     : mlir::fp4::impl::FP4CheckTargetBase<FP4CheckTargetPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (fp4::isSupportedGPUChip(chip))
-      return;
     // Point at the first fp4 op when there is one: that is what cannot be
     // compiled.
     Operation *anchor = getOperation();
@@ -42,10 +39,33 @@ struct FP4CheckTargetPass
       }
       return WalkResult::advance();
     });
-    anchor->emitError("fp4 GPU lowering does not support chip '")
-        << chip
-        << "' (supported: sm_90a, sm_90, sm_100a, sm_100, sm_103a, sm_120a)";
-    signalPassFailure();
+    std::string error;
+    std::optional<fp4::NVVMTargetInfo> target =
+        fp4::NVVMTargetInfo::get(chip, features, &error);
+    if (!target) {
+      anchor->emitError(error);
+      return signalPassFailure();
+    }
+    std::optional<fp4::MatmulMode> mode = fp4::parseMatmulMode(matmul);
+    if (!mode) {
+      anchor->emitError("unknown matmul mode '")
+          << matmul << "' (expected auto, tcgen05 or emulated)";
+      return signalPassFailure();
+    }
+    if (*mode != fp4::MatmulMode::Tcgen05)
+      return;
+    // matmul=tcgen05: every fp4.matmul must fit the kernel.
+    fp4::Tcgen05MatmulConfig config;
+    bool failed = false;
+    getOperation().walk([&](fp4::MatmulOp op) {
+      std::string why = fp4::whyNotTcgen05(op, *target, config);
+      if (!why.empty()) {
+        op.emitOpError(why);
+        failed = true;
+      }
+    });
+    if (failed)
+      signalPassFailure();
   }
 };
 } // namespace
