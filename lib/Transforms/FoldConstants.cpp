@@ -9,6 +9,7 @@
 #include "FP4Dialect/IR/FP4.h"
 #include "FP4Dialect/Numerics/Numerics.h"
 #include "FP4Dialect/Transforms/Passes.h"
+#include "NumericsBridge.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/AsmState.h"
@@ -171,29 +172,8 @@ ArrayRef<char> asChars(const std::vector<uint8_t> &v) {
 }
 
 //===----------------------------------------------------------------------===//
-// Enum mapping to the numerics core
+// Materializing folded results
 //===----------------------------------------------------------------------===//
-
-num::Format toNum(Format f) {
-  return f == Format::mxfp4 ? num::Format::MXFP4 : num::Format::NVFP4;
-}
-
-num::Rule toNum(RuleAttr rule) {
-  num::Rule r;
-  switch (rule.getKind()) {
-  case RuleKind::static6: r.kind = num::RuleKind::Static6; break;
-  case RuleKind::static4: r.kind = num::RuleKind::Static4; break;
-  case RuleKind::four_over_six: r.kind = num::RuleKind::FourOverSix; break;
-  case RuleKind::mx_ceil: r.kind = num::RuleKind::MxCeil; break;
-  case RuleKind::mx_floor: r.kind = num::RuleKind::MxFloor; break;
-  }
-  switch (rule.getMetric()) {
-  case Metric::mse: r.metric = num::Metric::MSE; break;
-  case Metric::mae: r.metric = num::Metric::MAE; break;
-  case Metric::absmax: r.metric = num::Metric::AbsMax; break;
-  }
-  return r;
-}
 
 /// A folded quantized tensor as `fp4.pack` of constants.
 Value materialize(PatternRewriter &rewriter, Location loc, FP4TensorType type,

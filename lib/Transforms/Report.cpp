@@ -12,6 +12,7 @@
 #include "FP4Dialect/IR/FP4.h"
 #include "FP4Dialect/Numerics/Numerics.h"
 #include "FP4Dialect/Transforms/Passes.h"
+#include "NumericsBridge.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -112,23 +113,6 @@ std::optional<double> readScalar(Value v) {
   return std::nullopt;
 }
 
-num::Rule toNum(RuleAttr rule) {
-  num::Rule r;
-  switch (rule.getKind()) {
-  case RuleKind::static6: r.kind = num::RuleKind::Static6; break;
-  case RuleKind::static4: r.kind = num::RuleKind::Static4; break;
-  case RuleKind::four_over_six: r.kind = num::RuleKind::FourOverSix; break;
-  case RuleKind::mx_ceil: r.kind = num::RuleKind::MxCeil; break;
-  case RuleKind::mx_floor: r.kind = num::RuleKind::MxFloor; break;
-  }
-  switch (rule.getMetric()) {
-  case Metric::mse: r.metric = num::Metric::MSE; break;
-  case Metric::mae: r.metric = num::Metric::MAE; break;
-  case Metric::absmax: r.metric = num::Metric::AbsMax; break;
-  }
-  return r;
-}
-
 /// The rule a quantize used: its rule, or the one select-scales recorded.
 RuleAttr ruleOf(QuantizeOp q) {
   if (!q.getScales())
@@ -152,7 +136,7 @@ void measureWeight(QuantizeOp q, Row &row) {
   FP4TensorType type = q.getResultType();
   int64_t rows = type.getNumRows(), cols = type.getNumCols();
   num::Format format =
-      type.isMXFP4() ? num::Format::MXFP4 : num::Format::NVFP4;
+      toNum(type.getFormat());
   num::BlockShape block{type.getBlockRows(), type.getBlockCols()};
   std::vector<float> x = readF32(*view);
   num::QuantizedTensor qt;

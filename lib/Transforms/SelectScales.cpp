@@ -11,6 +11,7 @@
 #include "FP4Dialect/IR/FP4.h"
 #include "FP4Dialect/Numerics/Numerics.h"
 #include "FP4Dialect/Transforms/Passes.h"
+#include "NumericsBridge.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
@@ -28,23 +29,6 @@ using namespace mlir::fp4::ptq;
 namespace num = ::fp4::num;
 
 namespace {
-
-num::Rule toNum(RuleAttr rule) {
-  num::Rule r;
-  switch (rule.getKind()) {
-  case RuleKind::static6: r.kind = num::RuleKind::Static6; break;
-  case RuleKind::static4: r.kind = num::RuleKind::Static4; break;
-  case RuleKind::four_over_six: r.kind = num::RuleKind::FourOverSix; break;
-  case RuleKind::mx_ceil: r.kind = num::RuleKind::MxCeil; break;
-  case RuleKind::mx_floor: r.kind = num::RuleKind::MxFloor; break;
-  }
-  switch (rule.getMetric()) {
-  case Metric::mse: r.metric = num::Metric::MSE; break;
-  case Metric::mae: r.metric = num::Metric::MAE; break;
-  case Metric::absmax: r.metric = num::Metric::AbsMax; break;
-  }
-  return r;
-}
 
 struct SelectWeightScales : OpRewritePattern<QuantizeOp> {
   SelectWeightScales(MLIRContext *ctx, bool allRules, int64_t threshold)
@@ -65,7 +49,7 @@ struct SelectWeightScales : OpRewritePattern<QuantizeOp> {
     FP4TensorType type = op.getResultType();
     num::QuantizeOptions options;
     options.format =
-        type.isMXFP4() ? num::Format::MXFP4 : num::Format::NVFP4;
+        toNum(type.getFormat());
     options.rule = toNum(rule);
     options.block = {type.getBlockRows(), type.getBlockCols()};
     if (Value amax = op.getAmax()) {
