@@ -13,6 +13,7 @@
 // The whole pipeline stops at the same diagnostics.
 // RUN: not fp4-opt %s -split-input-file --fp4-lower-to-nvvm="chip=sm_100a features=+ptx85" -o /dev/null 2>&1 | FileCheck %s --check-prefix=OLD
 // RUN: not fp4-opt %s -split-input-file --fp4-lower-to-nvvm="chip=sm_100a matmul=tcgen05" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPE
+// RUN: not fp4-opt %s -split-input-file --fp4-lower-to-nvvm="chip=sm_100a stages=7" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STAGES
 
 // OLD: error: chip 'sm_100a' needs PTX ISA 8.6 or newer (features=+ptx86); got +ptx85
 // SM120: error: chip 'sm_120a' needs PTX ISA 8.7 or newer (features=+ptx87); got +ptx86
@@ -21,6 +22,7 @@
 // PTX87: error: 'fp4.matmul' op tcgen05.mma block_scale needs PTX ISA 8.8 (features=+ptx88); got +ptx87
 // SM90: error: 'fp4.matmul' op tcgen05 block-scaled MMA is not available on sm_90a (the fp4 tcgen05 kernel targets sm_100a)
 // PIPE: error: 'fp4.matmul' op tcgen05 kernel needs M to be a multiple of 128 (got 4)
+// STAGES: error: 'fp4.matmul' op the tcgen05 kernel supports 1 to 4 pipeline stages (got 7)
 
 func.func @fits(%a: !fp4.tensor<128x256, nvfp4>, %w: !fp4.tensor<256x256, nvfp4, block = 16x16>) -> tensor<128x256xf32> {
   %c = fp4.matmul %a, %w : !fp4.tensor<128x256, nvfp4>, !fp4.tensor<256x256, nvfp4, block = 16x16> -> tensor<128x256xf32>

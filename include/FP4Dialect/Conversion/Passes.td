@@ -170,10 +170,13 @@ def ConvertFP4ToNVVM : Pass<"convert-fp4-to-nvvm", "ModuleOp"> {
       and `nvvm.convert.f8x2.to.f16x2` for decoding) and, for stochastic
       rounding, `nvvm.convert.f32x4.to.f4x4` (held to SPEC 2.4's
       statistical properties);
-    * `fp4.matmul` becomes a tcgen05 block-scaled kernel (`kind::mxf4nvf4`
-      for nvfp4, `kind::mxf4` for mxfp4) when the chip has tcgen05 and the
-      shape fits its tiles (`matmul=auto`), always (`matmul=tcgen05`) or
-      never (`matmul=emulated`);
+    * an `fp4.matmul` the tcgen05 block-scaled kernel can compute
+      (`kind::mxf4nvf4` for nvfp4, `kind::mxf4` for mxfp4; chip with
+      tcgen05, shape fitting its tiles) becomes a reference `linalg.generic`
+      over the packed components marked `fp4.tcgen05_matmul`, which
+      `fp4-build-tcgen05-kernels` turns into the kernel after bufferization
+      (`matmul=auto`); with `matmul=tcgen05` a matmul that cannot use the
+      kernel is an error, with `matmul=emulated` none uses it;
     * an `fp4.hadamard` whose only use is an `fp4.quantize` is computed
       inside the quantize kernels instead of being materialized.
 
@@ -187,8 +190,11 @@ def ConvertFP4ToNVVM : Pass<"convert-fp4-to-nvvm", "ModuleOp"> {
     // fp4-opt --convert-fp4-to-nvvm="chip=sm_100a"
     %q = fp4.quantize %x : tensor<4x64xf32> -> !fp4.tensor<4x64, nvfp4>
     // the block loop encodes pairs with
-    //   %b = nvvm.convert.f32x2.to.f4x2 %odd, %even : i8 (f4E2M1FN)
+    //   %b = nvvm.convert.f32x2.to.f4x2 %odd, %even : i8(f4E2M1FN)
     ```
+
+    The NVVM conversion ops it emits are registered as free of memory
+    effects (they convert registers), which buffer deallocation requires.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_100a\"",

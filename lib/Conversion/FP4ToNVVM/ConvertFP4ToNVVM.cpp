@@ -49,6 +49,19 @@ struct ConvertFP4ToNVVMPass
     }
     Tcgen05MatmulConfig config;
     config.stages = stages;
+    if ((stages < 1 || stages > 4) && *mode != MatmulMode::Emulated) {
+      // Only a matmul can use the stages: report it there.
+      bool bad = false;
+      module.walk([&](MatmulOp op) {
+        op.emitOpError("the tcgen05 kernel supports 1 to 4 pipeline stages "
+                       "(got ")
+            << static_cast<int64_t>(stages) << ")";
+        bad = true;
+        return WalkResult::interrupt();
+      });
+      if (bad)
+        return signalPassFailure();
+    }
 
     // matmul=tcgen05 is a requirement: every fp4.matmul must fit.
     bool failedRequirement = false;

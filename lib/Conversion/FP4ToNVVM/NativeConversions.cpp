@@ -39,12 +39,9 @@ Value lane(ImplicitLocOpBuilder &b, Value v, int64_t i) {
   return vector::ExtractOp::create(b, v, ArrayRef<int64_t>{i});
 }
 
-/// Reassembles scalar lanes into a vector (or returns the single scalar).
-Value gather(ImplicitLocOpBuilder &b, ArrayRef<Value> lanes, Type like) {
-  if (!isa<VectorType>(like))
-    return lanes.front();
-  auto vt = VectorType::get({static_cast<int64_t>(lanes.size())},
-                            lanes.front().getType());
+/// Reassembles scalar lanes of type `elt` into a vector.
+Value gather(ImplicitLocOpBuilder &b, ArrayRef<Value> lanes, Type elt) {
+  auto vt = VectorType::get({static_cast<int64_t>(lanes.size())}, elt);
   return vector::FromElementsOp::create(b, vt, lanes);
 }
 
@@ -64,7 +61,6 @@ Value sanitizeForE2M1(NumericsBuilder &nb, Value y) {
 
 Value mlir::fp4::packStochasticRoundingBits(ImplicitLocOpBuilder &b, Value r0,
                                             Value r1, Value r2, Value r3) {
-  auto i32 = b.getI32Type();
   auto c = [&](int64_t v) {
     return arith::ConstantOp::create(b, b.getI32IntegerAttr(v)).getResult();
   };
@@ -74,7 +70,6 @@ Value mlir::fp4::packStochasticRoundingBits(ImplicitLocOpBuilder &b, Value r0,
                                  c(0xFF))
         .getResult();
   };
-  (void)i32;
   // byte 0, 2 -> (e, f) = (x1, x0); byte 1, 3 -> (a, b) = (x3, x2).
   Value w = top(r0);
   w = arith::OrIOp::create(b, w, arith::ShLIOp::create(b, top(r2), c(8)));
@@ -109,7 +104,7 @@ Value NVVMNativeConversions::e2m1Encode(NumericsBuilder &nb, Value y) const {
       bytes.push_back(NVVM::ConvertF32x2ToF4x2Op::create(
           b, i8, lane(b, v, 2 * j + 1), lane(b, v, 2 * j), /*relu=*/false,
           f4));
-    codes = nb.unpackNibbles(gather(b, bytes, y.getType()));
+    codes = nb.unpackNibbles(gather(b, bytes, i8));
   }
   // Only the magnitude comes from the instruction: a negative value that
   // rounds to zero keeps its sign (code 0x8) whatever the hardware does
@@ -148,7 +143,7 @@ Value NVVMNativeConversions::e2m1EncodeStochastic(NumericsBuilder &nb, Value y,
     bytes.push_back(arith::TruncIOp::create(b, b.getI8Type(), d));
     bytes.push_back(arith::TruncIOp::create(b, b.getI8Type(), hi));
   }
-  Value codes = nb.unpackNibbles(gather(b, bytes, y.getType()));
+  Value codes = nb.unpackNibbles(gather(b, bytes, b.getI8Type()));
   return arith::OrIOp::create(b, codes, nb.e2m1SignBit(v));
 }
 
@@ -179,7 +174,7 @@ Value NVVMNativeConversions::e2m1Decode(NumericsBuilder &nb,
   Value bytes = nb.packNibbles(codes);
   for (int64_t j = 0; j < n / 2; ++j)
     decodePair(lane(b, bytes, j));
-  return gather(b, lanes, codes.getType());
+  return gather(b, lanes, f32);
 }
 
 //===----------------------------------------------------------------------===//
@@ -211,7 +206,7 @@ Value NVVMNativeConversions::e4m3Encode(NumericsBuilder &nb, Value v) const {
       lanes.push_back(lane(b, d, 0));
       lanes.push_back(lane(b, d, 1));
     }
-    bytes = gather(b, lanes, v.getType());
+    bytes = gather(b, lanes, b.getI8Type());
   }
   // SPEC: NaN -> 0x7F and +-Inf -> +-448 (0x7E | sign), selected explicitly
   // rather than relying on the instruction's handling of non-finite inputs;
@@ -267,7 +262,7 @@ Value NVVMNativeConversions::e4m3Decode(NumericsBuilder &nb,
   }
   for (int64_t j = 0; j < n / 2; ++j)
     decodePair(lane(b, bytes, 2 * j), lane(b, bytes, 2 * j + 1));
-  return gather(b, lanes, bytes.getType());
+  return gather(b, lanes, f32);
 }
 
 //===----------------------------------------------------------------------===//
