@@ -8,7 +8,10 @@
 
 namespace mlir {
 class ConversionTarget;
+class ImplicitLocOpBuilder;
 class Operation;
+class RankedTensorType;
+class Value;
 class RewritePatternSet;
 class TypeConverter;
 namespace fp4 {
@@ -54,6 +57,18 @@ LogicalResult applyFP4ToArithConversion(
     Operation *root, const FP4ToArithOptions &options,
     function_ref<void(TypeConverter &, RewritePatternSet &, ConversionTarget &)>
         extend = nullptr);
+
+//===----------------------------------------------------------------------===//
+// Pieces shared by the fp4.matmul lowerings (emulated and tcgen05).
+//===----------------------------------------------------------------------===//
+
+/// A zero-filled f32 accumulator tensor of `shape` (`linalg.fill`).
+Value buildZeroAccumulator(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape);
+
+/// `acc` (an f32 tensor) rounded nearest-even to `resultType`'s element type
+/// by an elementwise `linalg.generic`; `acc` itself when that is f32.
+Value roundAccumulator(ImplicitLocOpBuilder &b, Value acc,
+                       RankedTensorType resultType);
 
 } // namespace fp4
 } // namespace mlir

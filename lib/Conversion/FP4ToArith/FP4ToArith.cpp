@@ -680,11 +680,7 @@ struct MatmulOpLowering : NumericsLowering<MatmulOp> {
     SmallVector<utils::IteratorType> iters(numDims - 1,
                                            utils::IteratorType::parallel);
     iters.push_back(utils::IteratorType::reduction);
-    Value init =
-        linalg::FillOp::create(
-            b, ValueRange{arith::ConstantOp::create(b, b.getF32FloatAttr(0))},
-            ValueRange{emptyTensor(b, accType.getShape(), b.getF32Type())})
-            .getResult(0);
+    Value init = buildZeroAccumulator(b, accType.getShape());
     Value acc =
         linalg::GenericOp::create(
             b, TypeRange{accType}, ValueRange{lhs, rhs}, ValueRange{init},
@@ -695,23 +691,7 @@ struct MatmulOpLowering : NumericsLowering<MatmulOp> {
               linalg::YieldOp::create(nested, loc, s);
             })
             .getResult(0);
-    if (!resultType.getElementType().isF32()) {
-      int64_t rank = resultType.getRank();
-      SmallVector<AffineMap> idMaps(2,
-                                    AffineMap::getMultiDimIdentityMap(rank, ctx));
-      SmallVector<utils::IteratorType> par(rank, utils::IteratorType::parallel);
-      Value out = emptyTensor(b, resultType.getShape(),
-                              resultType.getElementType());
-      acc = linalg::GenericOp::create(
-                b, TypeRange{resultType}, ValueRange{acc}, ValueRange{out},
-                idMaps, par,
-                [&](OpBuilder &nested, Location loc, ValueRange args) {
-                  Value t = arith::TruncFOp::create(
-                      nested, loc, resultType.getElementType(), args[0]);
-                  linalg::YieldOp::create(nested, loc, t);
-                })
-                .getResult(0);
-    }
+    acc = roundAccumulator(b, acc, resultType);
     rewriter.replaceOp(op, acc);
     return success();
   }
@@ -832,3 +812,35 @@ struct ConvertFP4ToArithPass
   }
 };
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Shared matmul pieces
+//===----------------------------------------------------------------------===//
+
+Value mlir::fp4::buildZeroAccumulator(ImplicitLocOpBuilder &b,
+                                      ArrayRef<int64_t> shape) {
+  return linalg::FillOp::create(
+             b, ValueRange{arith::ConstantOp::create(b, b.getF32FloatAttr(0))},
+             ValueRange{tensor::EmptyOp::create(b, shape, b.getF32Type())})
+      .getResult(0);
+}
+
+Value mlir::fp4::roundAccumulator(ImplicitLocOpBuilder &b, Value acc,
+                                  RankedTensorType resultType) {
+  Type elt = resultType.getElementType();
+  if (elt.isF32())
+    return acc;
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(rank, ctx));
+  SmallVector<utils::IteratorType> par(rank, utils::IteratorType::parallel);
+  Value out = tensor::EmptyOp::create(b, resultType.getShape(), elt);
+  return linalg::GenericOp::create(
+             b, TypeRange{resultType}, ValueRange{acc}, ValueRange{out}, maps,
+             par,
+             [&](OpBuilder &nested, Location loc, ValueRange args) {
+               Value t = arith::TruncFOp::create(nested, loc, elt, args[0]);
+               linalg::YieldOp::create(nested, loc, t);
+             })
+      .getResult(0);
+}

@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FP4Dialect/Conversion/Tcgen05Matmul.h"
+#include "FP4Dialect/Conversion/FP4ToArith.h"
 #include "FP4Dialect/Conversion/NumericsBuilder.h"
 #include "FP4Dialect/Conversion/Passes.h"
 #include "FP4Dialect/Conversion/Tcgen05/InstrDescriptor.h"
@@ -581,12 +582,7 @@ struct Tcgen05MatmulLowering : OpConversionPattern<MatmulOp> {
     maps.push_back(map({d(0), d(1)}));
     auto accType =
         RankedTensorType::get(resultType.getShape(), b.getF32Type());
-    Value init =
-        linalg::FillOp::create(
-            b, ValueRange{arith::ConstantOp::create(b, b.getF32FloatAttr(0))},
-            ValueRange{tensor::EmptyOp::create(b, accType.getShape(),
-                                               b.getF32Type())})
-            .getResult(0);
+    Value init = buildZeroAccumulator(b, accType.getShape());
     SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
                                               utils::IteratorType::parallel,
                                               utils::IteratorType::reduction};
@@ -630,23 +626,7 @@ struct Tcgen05MatmulLowering : OpConversionPattern<MatmulOp> {
                                  b.getI64IntegerAttr(rhsType.getBlockRows())),
                   b.getNamedAttr("stages",
                                  b.getI64IntegerAttr(config.stages))}));
-    Value acc = generic.getResult(0);
-    if (!resultType.getElementType().isF32()) {
-      AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-      acc = linalg::GenericOp::create(
-                b, TypeRange{resultType}, ValueRange{acc},
-                ValueRange{tensor::EmptyOp::create(
-                    b, resultType.getShape(), resultType.getElementType())},
-                ArrayRef<AffineMap>{id, id},
-                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                              utils::IteratorType::parallel},
-                [&](OpBuilder &nested, Location loc, ValueRange args) {
-                  Value t = arith::TruncFOp::create(
-                      nested, loc, resultType.getElementType(), args[0]);
-                  linalg::YieldOp::create(nested, loc, t);
-                })
-                .getResult(0);
-    }
+    Value acc = roundAccumulator(b, generic.getResult(0), resultType);
     rewriter.replaceOp(op, acc);
     return success();
   }
