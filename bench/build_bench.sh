@@ -16,6 +16,13 @@ python3 bench/gen_bench.py "$out/bench.mlir" "$out/bench.json"
 "$FP4_OPT" "$out/bench.mlir" --fp4-lower-to-cpu |
   "$LLVM/mlir-translate" --mlir-to-llvmir |
   "$LLVM/llc" -O3 -filetype=obj -relocation-model=pic -o "$out/cpu_bench.o"
-cp bench/bench_fp4.py bench/run_bench.sh "$out/"
+cp bench/bench_fp4.py bench/fouroversix_peer.py bench/run_bench.sh "$out/"
+# The Four Over Six authors' package (PyPI sdist; installed on the GPU machine).
+fos=fouroversix-1.0.5.tar.gz
+if [ ! -f "$out/$fos" ]; then
+  curl -sfL -o "$out/$fos" \
+    https://files.pythonhosted.org/packages/a3/59/c19cfaa27bb3f91d12844c7ccc5380dbe352312f4f81e0621f008cead5df/$fos ||
+    { rm -f "$out/$fos"; echo "warning: could not download $fos (the fouroversix peer will be skipped)"; }
+fi
 if [ -f ../shared/bench/peers.py ]; then cp ../shared/bench/peers.py "$out/"; fi
 echo "built $out: $(ls "$out" | tr '\n' ' ')"

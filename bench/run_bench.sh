@@ -13,9 +13,16 @@ g++ -shared -o libgpu_bench.so gpu_bench.o -L"$root/build-rt" -lfp4rt -Wl,-rpath
 g++ -shared -o libcpu_bench.so cpu_bench.o || exit 1
 nvidia-smi -L
 date -u +%F
-if [ -f peers.py ]; then
+if [ -f peers.py ] && [ -z "${SKIP_PEERS:-}" ]; then
   echo "== peers (../shared/bench/peers.py)"
   PYTHONUNBUFFERED=1 OUT=$out timeout 300 python3 peers.py 2>&1 | tee "$out/peers.log"
 fi
+fos=$(ls "$dir"/fouroversix-*.tar.gz 2>/dev/null | head -1)
+if [ -n "$fos" ] && [ -z "${SKIP_FOUROVERSIX:-}" ]; then
+  echo "== peer: fouroversix ($(basename "$fos"), installed without its Blackwell CUDA extension)"
+  SKIP_CUDA_BUILD=1 pip install -q --no-deps --no-build-isolation --target "$dir/pylib" "$fos" \
+    >"$out/fouroversix-install.log" 2>&1 || tail -5 "$out/fouroversix-install.log"
+  PYTHONUNBUFFERED=1 timeout 300 python3 fouroversix_peer.py --lib "$dir/pylib" 2>&1 | tee "$out/fouroversix.log"
+fi
 echo "== fp4"
-PYTHONUNBUFFERED=1 python3 bench_fp4.py --dir "$dir" 2>&1 | tee "$out/fp4.log"
+PYTHONUNBUFFERED=1 python3 bench_fp4.py --dir "$dir" --runtime "$root/build-rt" ${ONLY:+--only "$ONLY"} 2>&1 | tee "$out/fp4.log"

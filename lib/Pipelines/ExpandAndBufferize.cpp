@@ -2,6 +2,7 @@
 
 #include "Common.h"
 #include "FP4Dialect/Conversion/Passes.h"
+#include "FP4Dialect/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -67,7 +68,10 @@ void mlir::fp4::buildFP4ExpandAndBufferizePipeline(OpPassManager &pm) {
   bufferization.allowReturnAllocsFromLoops = true;
   bufferization.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
-  // Block-loop tiles are written straight into their outputs.
+  // Block-loop tiles are written straight into their outputs (the fp4 block
+  // loops through fp4-forward-destinations, linalg ops through upstream
+  // empty-tensor elimination).
+  pm.addNestedPass<func::FuncOp>(fp4::createFP4ForwardDestinations());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::buildBufferDeallocationPipeline(pm);

@@ -84,7 +84,8 @@ struct SinkKernelConstantsPass
 /// before they are serialized.
 static void buildGPUToNVVMPasses(OpPassManager &pm, StringRef chip,
                                  StringRef features, int optLevel,
-                                 StringRef format, StringRef dumpDir) {
+                                 StringRef format, StringRef dumpDir,
+                                 int64_t alignment) {
   // Common: NVGPU (TMA descriptors on the host), outlining, SCF, NVVM inline
   // PTX, func, memref, target attachment, arith, index.
   pm.addPass(createConvertNVGPUToNVVMPass());
@@ -114,6 +115,10 @@ static void buildGPUToNVVMPasses(OpPassManager &pm, StringRef chip,
   pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+  fp4::FP4AssumeKernelAlignmentOptions align;
+  align.alignment = alignment;
+  pm.addNestedPass<gpu::GPUModuleOp>(fp4::createFP4AssumeKernelAlignment(align));
+  pm.addNestedPass<gpu::GPUModuleOp>(fp4::createFP4WidenByteVectorAccesses());
   // Host: launches and the runtime ABI; kernels serialized.
   pm.addPass(createGpuToLLVMConversionPass());
   if (!dumpDir.empty()) {
@@ -142,13 +147,17 @@ void mlir::fp4::buildFP4LowerToNVVMPipeline(
   if (!options.dumpKernelsTo.empty())
     pm.addPass(fp4::createFP4TagKernelOrigins());
 
-  // Chips with native FP4 instructions expand the fp4 ops with them (the
-  // front pipeline's convert-fp4-to-arith then finds nothing left); every
-  // other chip gets the emulated kernels of sm_90a.
+  // NVIDIA chips expand the fp4 ops with what they have natively (the front
+  // pipeline's convert-fp4-to-arith then finds nothing left): E2M1 converts
+  // and tcgen05 on sm_100a-class chips, the E4M3 converts of the block scales
+  // from sm_89 (Hopper included), and the Hadamard fused into the quantize
+  // kernels everywhere. native-converts=false gives the emulated kernels.
   std::optional<NVVMTargetInfo> target =
       NVVMTargetInfo::get(options.chip, options.features);
-  bool native = target && target->hasE2M1Convert() &&
-                (options.nativeConverts || options.matmul != "emulated");
+  bool native = target &&
+                (((target->hasE2M1Convert() || target->hasE4M3Convert()) &&
+                  options.nativeConverts) ||
+                 (target->hasE2M1Convert() && options.matmul != "emulated"));
   if (native) {
     ConvertFP4ToNVVMOptions convert;
     convert.chip = options.chip;
@@ -161,7 +170,8 @@ void mlir::fp4::buildFP4LowerToNVVMPipeline(
 
   buildFP4ExpandAndBufferizePipeline(pm);
   // The marked fp4 contractions, now on buffers, become tcgen05 kernels.
-  if (native && options.matmul != "emulated")
+  if (native && target->hasTcgen05BlockScale() &&
+      options.matmul != "emulated")
     pm.addNestedPass<func::FuncOp>(fp4::createFP4BuildTcgen05Kernels());
 
   // Parallel loops (fp4 block loops, linalg ops) -> 1-D kernels.
@@ -189,5 +199,6 @@ void mlir::fp4::buildFP4LowerToNVVMPipeline(
   // Kernels -> NVVM -> PTX/cubin; host -> LLVM with mgpu* calls.
   std::string features = target ? target->features() : "+ptx80";
   buildGPUToNVVMPasses(pm, options.chip, features, options.optLevel,
-                       options.format, options.dumpKernelsTo);
+                       options.format, options.dumpKernelsTo,
+                       options.assumeAlignment);
 }

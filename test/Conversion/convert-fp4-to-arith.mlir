@@ -13,23 +13,27 @@ func.func @signature(%q: !fp4.tensor<4x64, nvfp4>, %m: !fp4.tensor<2x8x64, mxfp4
 
 // -----
 
-// Quantize: the tensor amax as a tree of parallel stages (finite |x| maxima
-// of each 16-chunk, then groups of 32), then a parallel loop over the 4x4
-// blocks that reads 16 lanes and inserts 8 packed bytes and one E4M3 scale.
+// Quantize: the tensor amax as a tree of parallel stages (stage 0: one
+// iteration per 16-chunk here, each looping over every 262144th chunk; then
+// groups of 256, the last stage kept a loop by its GPU mapping), then a
+// parallel loop over the 4x4 blocks that reads 16 lanes and inserts 8 packed
+// bytes and one E4M3 scale.
 // CHECK-LABEL: func.func @quantize
 // CHECK-SAME: -> (tensor<4x32xi8>, tensor<4x4xf8E4M3FN>, f32)
-// CHECK: %[[CHUNKS:.+]] = scf.forall (%{{.+}}, %{{.+}}) in (4, 4) {{.*}} -> (tensor<16xf32>)
+// CHECK: %[[CHUNKS:.+]] = scf.forall (%{{.+}}) in (16) {{.*}} -> (tensor<16xf32>)
+// CHECK: scf.for
 // CHECK: vector.transfer_read {{.*}} : tensor<4x64xbf16>, vector<16xbf16>
 // CHECK: vector.reduction <maxnumf>
 // CHECK: %[[TOTAL:.+]] = scf.forall (%{{.+}}) in (1) {{.*}} -> (tensor<1xf32>)
 // CHECK: tensor.extract %[[CHUNKS]]
 // CHECK: arith.maxnumf
+// CHECK: {mapping = [#gpu.thread<x>]}
 // CHECK: %[[AMAX:.+]] = tensor.extract %[[TOTAL]]
 // CHECK: arith.divf %{{.+}}, %[[AMAX]] : f32
 // CHECK: scf.forall (%{{.+}}, %{{.+}}) in (4, 4) shared_outs({{.*}}) -> (tensor<4x32xi8>, tensor<4x4xf8E4M3FN>)
 // CHECK: vector.transfer_read {{.*}} : tensor<4x64xbf16>, vector<1x16xbf16>
 // CHECK: arith.extf {{.*}} : vector<16xbf16> to vector<16xf32>
-// CHECK: vector.reduction <maxnumf>
+// CHECK: vector.reduction <maxui>
 // CHECK: vector.transfer_write {{.*}} : vector<1x8xi8>, tensor<1x8xi8>
 // CHECK: arith.bitcast {{.*}} : i8 to f8E4M3FN
 // CHECK: scf.forall.in_parallel

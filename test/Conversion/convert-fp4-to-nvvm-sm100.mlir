@@ -1,15 +1,20 @@
 // convert-fp4-to-nvvm: the block kernels use sm_100a's conversion
 // instructions, an eligible fp4.matmul becomes the marked reference
-// contraction of the tcgen05 kernel; sm_90a and native-converts=false keep
-// the emulated kernels.
+// contraction of the tcgen05 kernel; sm_90a uses its E4M3 conversions for
+// the block scales and emulates E2M1; native-converts=false keeps the
+// emulated kernels.
 // RUN: fp4-opt %s --convert-fp4-to-nvvm="chip=sm_100a" | FileCheck %s
 // RUN: fp4-opt %s --convert-fp4-to-nvvm="chip=sm_100a native-converts=false matmul=emulated" | FileCheck %s --check-prefix=EMUL
-// RUN: fp4-opt %s --convert-fp4-to-nvvm="chip=sm_90a" | FileCheck %s --check-prefix=EMUL
+// RUN: fp4-opt %s --convert-fp4-to-nvvm="chip=sm_90a" | FileCheck %s --check-prefix=SM90
 // RUN: fp4-opt %s --convert-fp4-to-nvvm="chip=sm_120a" | FileCheck %s --check-prefix=SM120
 // RUN: fp4-opt %s --convert-fp4-to-nvvm="chip=sm_100a features=+ptx86" | FileCheck %s --check-prefix=PTX86
 
 // EMUL-NOT: nvvm.
 // EMUL-NOT: fp4.tcgen05_matmul
+// SM90: nvvm.convert.f32x2.to.f8x2
+// SM90-NOT: nvvm.convert.f32x2.to.f4x2
+// SM90-NOT: nvvm.convert.f32x4.to.f4x4
+// SM90-NOT: fp4.tcgen05_matmul
 // SM120-NOT: nvvm.convert.f32x4.to.f4x4
 // SM120-NOT: fp4.tcgen05_matmul
 // PTX86-NOT: nvvm.convert.f32x4.to.f4x4
@@ -19,7 +24,7 @@
 // E4M3 scale (computed first): the instruction, then NaN -> 0x7F and
 // Inf -> +-448 selected explicitly.
 // CHECK:         nvvm.convert.f32x2.to.f8x2 %{{.+}}, %{{.+}} {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8>(f8E4M3FN)
-// CHECK:         arith.cmpi eq, %{{.+}}, %c2139095040_i32 : i32
+// CHECK:         arith.cmpi eq, %{{.+}}, %c2139095040_i32{{.*}} : i32
 // E2M1 round-to-nearest-even: NaN lanes zeroed and lanes clamped to [-6, 6],
 // pairs converted odd-first (the instruction puts %a in the high nibble,
 // SPEC packs element 2j low), the input's sign bit ORed into every code.

@@ -44,6 +44,7 @@ public:
   explicit NVVMNativeConversions(const NVVMTargetInfo &target)
       : target(target) {}
   Value e2m1Encode(NumericsBuilder &nb, Value y) const override;
+  bool encodesE2M1() const override { return target.hasE2M1Convert(); }
   Value e2m1EncodeStochastic(NumericsBuilder &nb, Value y,
                              Value rbits) const override;
   Value e2m1Decode(NumericsBuilder &nb, Value codes) const override;

@@ -39,6 +39,10 @@ public:
   virtual ~NativeConversions();
   /// As NumericsBuilder::e2m1Encode.
   virtual Value e2m1Encode(NumericsBuilder &nb, Value y) const;
+  /// Whether e2m1Encode accepts (some) inputs; false lets NumericsBuilder
+  /// use emulation-only shortcuts (the four_over_six errors from the
+  /// rounded magnitudes).
+  virtual bool encodesE2M1() const { return false; }
   /// As NumericsBuilder::e2m1EncodeStochastic; `rbits` holds the 24-bit
   /// random value of each element (SPEC 2.4).
   virtual Value e2m1EncodeStochastic(NumericsBuilder &nb, Value y,
@@ -78,6 +82,9 @@ public:
   /// f32 -> i8 code: round |y| to {0,.5,1,1.5,2,3,4,6} nearest-even,
   /// saturating at 6, sign bit 3 from y's sign bit; NaN -> magnitude 0.
   Value e2m1Encode(Value y);
+  /// The emulated e2m1Encode, also returning |decoded code| (f32-like), the
+  /// grid value |y| rounds to (0 for NaN).
+  std::pair<Value, Value> e2m1EncodeEmulated(Value y);
   /// f32 -> i8 code with stochastic rounding by 24 random bits (i32).
   Value e2m1EncodeStochastic(Value y, Value rbits);
   /// i8 code (low nibble) -> f32.
@@ -157,6 +164,14 @@ private:
   /// Codes for block x with decoded scale sf (f32 scalar) and alpha: zero
   /// codes when sf == 0.
   Value encodeNVFP4(Value x, Value sf, Value alpha, Value rbits);
+  /// The block maximum of |x| (f32; meaningful when the block is finite) and
+  /// whether the block holds NaN or Inf (i1), for a vector<N x f32> block.
+  std::pair<Value, Value> finiteBlockMax(Value x);
+  /// The four_over_six candidate of scale sf (emulated RNE): codes and the
+  /// error under `metric`, computed from the rounded magnitudes; bit-identical
+  /// to encodeNVFP4 + candidateError.
+  std::pair<Value, Value> emulatedCandidate(Value x, Value absX, Value sf,
+                                            Value alpha, Metric metric);
   /// Per-block error of candidate codes under `metric`.
   Value candidateError(Value x, Value codes, Value sf, Value alpha,
                        Metric metric);

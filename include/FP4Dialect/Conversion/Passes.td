@@ -37,6 +37,7 @@ def ConvertFP4ToArith : Pass<"convert-fp4-to-arith", "ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
@@ -96,6 +97,61 @@ def FP4ParallelLoopsToGPU : Pass<"fp4-parallel-loops-to-gpu", "func::FuncOp"> {
     Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"256",
            "threads per block of the generated kernels">,
   ];
+}
+
+def FP4AssumeKernelAlignment : Pass<"fp4-assume-kernel-alignment"> {
+  let summary = "Tell kernels that the buffers they receive are aligned";
+  let description = [{
+    Marks every pointer parameter of every GPU kernel (`llvm.func` with
+    `gpu.kernel`, i.e. after `convert-gpu-to-nvvm`) `llvm.align =
+    <alignment>`. LLVM then knows that a block's 16 or 32 elements at a
+    multiple of their size are 16-byte aligned and emits 16-byte vector loads
+    and 8-byte stores instead of one access per element (NVPTX splits
+    under-aligned vector accesses).
+
+    This is part of the calling convention of functions compiled with
+    `--fp4-lower-to-nvvm`: their memref arguments (both pointers of each
+    descriptor) must be `alignment`-byte aligned. cudaMalloc, the fp4
+    runtime's buffers and PyTorch allocations are 256-byte aligned; a tensor
+    view at an odd offset is not. `gpu.alloc` buffers always are.
+
+    Example:
+
+    ```mlir
+    llvm.func @k(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: i64) attributes {gpu.kernel}
+    // becomes
+    llvm.func @k(%arg0: !llvm.ptr {llvm.align = 16 : i64},
+                 %arg1: !llvm.ptr {llvm.align = 16 : i64}, %arg2: i64) attributes {gpu.kernel}
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "byte alignment assumed for every buffer a kernel receives "
+           "(a power of two; 0 assumes nothing)">,
+  ];
+}
+
+def FP4WidenByteVectorAccesses : Pass<"fp4-widen-byte-vector-accesses"> {
+  let summary = "Access byte vectors in kernels as 32-bit words";
+  let description = [{
+    NVPTX splits a load or store of `vector<8xi8>` or `vector<16xi8>` (the
+    packed E2M1 codes of one or two blocks) into one access per byte. This
+    pass rewrites such LLVM-dialect loads and stores (4, 8 or 16 bytes) to
+    `i32`, `vector<2xi32>` or `vector<4xi32>` with a bitcast, keeping the
+    address and alignment; with the alignment LLVM derives from
+    `fp4-assume-kernel-alignment`, they become one `st.global.v2.b32` etc.
+
+    Example:
+
+    ```mlir
+    llvm.store %codes, %p {alignment = 1 : i64} : vector<8xi8>, !llvm.ptr
+    // becomes
+    %w = llvm.bitcast %codes : vector<8xi8> to vector<2xi32>
+    llvm.store %w, %p {alignment = 1 : i64} : vector<2xi32>, !llvm.ptr
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def FP4LegalizeGPUHost : Pass<"fp4-legalize-gpu-host", "func::FuncOp"> {

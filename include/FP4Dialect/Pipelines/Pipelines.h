@@ -52,6 +52,12 @@ struct FP4LowerToNVVMOptions
       *this, "threads-per-block",
       llvm::cl::desc("threads per block of the generated kernels"),
       llvm::cl::init(256)};
+  PassOptions::Option<int64_t> assumeAlignment{
+      *this, "assume-alignment",
+      llvm::cl::desc("byte alignment that kernels assume for the function's "
+                     "buffers (the calling convention; 16 allows 16-byte "
+                     "vector loads, 0 assumes nothing)"),
+      llvm::cl::init(16)};
   PassOptions::Option<bool> nativeConverts{
       *this, "native-converts",
       llvm::cl::desc("use the chip's E2M1/E4M3 conversion instructions "

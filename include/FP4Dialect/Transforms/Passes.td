@@ -298,4 +298,39 @@ def FP4Report : Pass<"fp4-report", "::mlir::ModuleOp"> {
   ];
 }
 
+def FP4ForwardDestinations : Pass<"fp4-forward-destinations", "::mlir::func::FuncOp"> {
+  let summary = "Write block-loop results straight into their destination buffers";
+  let description = [{
+    The block loops of `convert-fp4-to-arith` are `scf.forall` ops whose
+    shared outputs start as `tensor.empty`. When such a result is only
+    stored into a writable buffer with
+    `bufferization.materialize_in_destination`, this pass makes the loop
+    write into that buffer instead: the `tensor.empty` becomes
+    `bufferization.to_tensor %dest restrict writable`, and one-shot
+    bufferization then writes the loop in place (the store becomes a copy of
+    the buffer onto itself, which canonicalization removes). Upstream
+    empty-tensor elimination does not look through `scf.forall` results.
+
+    It applies only where it is safe: the chain from the stored value back
+    to the `tensor.empty` goes through shared outputs of `scf.forall` ops
+    only, every tensor on it has one use, the destination is a function
+    argument of the enclosing function, and the destination has no use other
+    than the store. Without it, each output is allocated, written and then
+    copied (on a GPU: an allocation and a device-to-device copy per call).
+
+    Example:
+
+    ```mlir
+    %e = tensor.empty() : tensor<4x32xi8>
+    %r = scf.forall (%i, %j) in (4, 4) shared_outs(%o = %e) -> (tensor<4x32xi8>) { ... }
+    bufferization.materialize_in_destination %r in writable %out : (tensor<4x32xi8>, memref<4x32xi8>) -> ()
+    // becomes
+    %e = bufferization.to_tensor %out restrict writable : memref<4x32xi8> to tensor<4x32xi8>
+    %r = scf.forall (%i, %j) in (4, 4) shared_outs(%o = %e) -> (tensor<4x32xi8>) { ... }
+    bufferization.materialize_in_destination %r in writable %out : (tensor<4x32xi8>, memref<4x32xi8>) -> ()
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // FP4DIALECT_TRANSFORMS_PASSES_TD

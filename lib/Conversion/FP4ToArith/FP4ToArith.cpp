@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
@@ -303,43 +304,74 @@ using BlockTransform =
 
 /// max |x| over the finite elements of a 2-D float tensor (SPEC 2.1 step
 /// 1) as a tree of parallel stages, which run as CPU loops and as GPU
-/// kernels alike: stage 0 reduces every `chunk` of a row with one vector
-/// read, then each stage reduces groups of `kFanIn` partial maxima until one
-/// is left. (max is exact, so the order does not matter.) `transform`, if
-/// any, is applied to each chunk first.
+/// kernels alike (max is exact, so the order does not matter):
+/// * stage 0 has at most kLanes iterations; iteration t reduces the chunks
+///   t, t + kLanes, t + 2 kLanes, ... of `chunk` elements (row-major), one
+///   vector read each, so that neighbouring iterations (GPU threads) read
+///   neighbouring memory and the partial maxima stay small;
+/// * each further stage reduces groups of kFanIn partial maxima until one is
+///   left. The last stage (one iteration) carries a GPU mapping so that
+///   canonicalization keeps it a loop: on a GPU it stays a kernel, and the
+///   amax never travels to the host.
+/// `transform`, if any, is applied to each chunk first.
 Value tensorAmax(ImplicitLocOpBuilder &b, Value input, int64_t chunk,
                  const BlockTransform &transform = nullptr) {
-  constexpr int64_t kFanIn = 32;
+  constexpr int64_t kLanes = 262144;
+  constexpr int64_t kFanIn = 256;
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   int64_t chunksPerRow = cols / chunk;
+  int64_t chunks = rows * chunksPerRow;
   Type elt = type.getElementType();
   Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+  auto keepLoop = [&](Value result) {
+    auto forall = result.getDefiningOp<scf::ForallOp>();
+    forall.setMappingAttr(b.getArrayAttr(
+        {gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX)}));
+  };
 
-  // Stage 0: the finite |x| maximum of each chunk.
-  int64_t n = rows * chunksPerRow;
+  // Stage 0: the finite |x| maximum of every kLanes-th chunk.
+  int64_t n = std::min(chunks, kLanes);
   Value partial = buildParallelLoop(
-      b, {rows, chunksPerRow}, {emptyTensor(b, {n}, b.getF32Type())},
+      b, {n}, {emptyTensor(b, {n}, b.getF32Type())},
       [&](ImplicitLocOpBuilder &ib, ValueRange ivs) {
-        NumericsBuilder nb(ib);
-        Value pad = arith::ConstantOp::create(ib, ib.getZeroAttr(elt));
-        Value col = mulIndex(ib, ivs[1], chunk);
-        Value x = vector::TransferReadOp::create(
-            ib, VectorType::get({chunk}, elt), input, ValueRange{ivs[0], col},
-            pad, ArrayRef<bool>{true});
-        if (!elt.isF32())
-          x = arith::ExtFOp::create(
-              ib, VectorType::get({chunk}, ib.getF32Type()), x);
-        if (transform)
-          x = transform(ib, x);
-        Value a = nb.absf(x);
-        a = arith::SelectOp::create(ib, nb.isNonFinite(x),
-                                    nb.f32(0.0f, a.getType()), a);
-        Value flat = arith::AddIOp::create(
-            ib, mulIndex(ib, ivs[0], chunksPerRow), ivs[1]);
+        // Chunks t + j * n for j < ceil((chunks - t) / n).
+        Value count = arith::DivUIOp::create(
+            ib,
+            arith::SubIOp::create(ib, indexConst(ib, chunks + n - 1), ivs[0]),
+            indexConst(ib, n));
+        auto loop = scf::ForOp::create(
+            ib, indexConst(ib, 0), count, indexConst(ib, 1), ValueRange{zeroF},
+            [&](OpBuilder &nested, Location loc, Value j, ValueRange acc) {
+              ImplicitLocOpBuilder lb(loc, nested);
+              NumericsBuilder nb(lb);
+              Value flat = arith::AddIOp::create(lb, mulIndex(lb, j, n), ivs[0]);
+              Value row = arith::DivUIOp::create(lb, flat,
+                                                 indexConst(lb, chunksPerRow));
+              Value col = mulIndex(
+                  lb,
+                  arith::RemUIOp::create(lb, flat, indexConst(lb, chunksPerRow)),
+                  chunk);
+              Value pad = arith::ConstantOp::create(lb, lb.getZeroAttr(elt));
+              Value x = vector::TransferReadOp::create(
+                  lb, VectorType::get({chunk}, elt), input,
+                  ValueRange{row, col}, pad, ArrayRef<bool>{true});
+              if (!elt.isF32())
+                x = arith::ExtFOp::create(
+                    lb, VectorType::get({chunk}, lb.getF32Type()), x);
+              if (transform)
+                x = transform(lb, x);
+              Value a = nb.absf(x);
+              a = arith::SelectOp::create(lb, nb.isNonFinite(x),
+                                          nb.f32(0.0f, a.getType()), a);
+              Value m = arith::MaxNumFOp::create(lb, acc[0], nb.maxReduce(a));
+              scf::YieldOp::create(lb, m);
+            });
         return SmallVector<TileWrite>{
-            {scalarTile(ib, nb.maxReduce(a), 1), {flat}}};
+            {scalarTile(ib, loop.getResult(0), 1), {ivs[0]}}};
       })[0];
+  if (n == 1)
+    keepLoop(partial);
 
   // Stages 1..: groups of kFanIn partial maxima.
   while (n > 1) {
@@ -364,6 +396,8 @@ Value tensorAmax(ImplicitLocOpBuilder &b, Value input, int64_t chunk,
           return SmallVector<TileWrite>{
               {scalarTile(ib, loop.getResult(0), 1), {ivs[0]}}};
         })[0];
+    if (m == 1)
+      keepLoop(partial);
     n = m;
   }
   return tensor::ExtractOp::create(b, partial, ValueRange{indexConst(b, 0)});

@@ -139,28 +139,43 @@ Value NumericsBuilder::e2m1Encode(Value y) {
   if (native)
     if (Value v = native->e2m1Encode(*this, y))
       return v;
+  return e2m1EncodeEmulated(y).first;
+}
+
+std::pair<Value, Value> NumericsBuilder::e2m1EncodeEmulated(Value y) {
   Ops o{b};
   Type t = y.getType();
+  Type i32 = like(t, b.getI32Type());
   Type i8 = like(t, b.getI8Type());
+  // NaN encodes as +0: replace it first, so that nothing below sees a NaN.
+  y = select(o.cmpf(arith::CmpFPredicate::UNO, y, y), f32(0.0f, t), y);
+  // a = |y| saturated at 6.
   Value a = absf(y);
-  // Index into {0, .5, 1, 1.5, 2, 3, 4, 6}: count the rounding thresholds a
-  // passes. Ties go to the even code: > at 0.25, 1.25, 2.5, 5 and >= at
-  // 0.75, 1.75, 3.5. Ordered compares are false for NaN, so NaN -> 0.
-  struct Threshold {
-    float v;
-    bool inclusive;
-  } thresholds[] = {{0.25f, false}, {0.75f, true}, {1.25f, false},
-                    {1.75f, true},  {2.5f, false}, {3.5f, true},
-                    {5.0f, false}};
-  Value idx = int8(0, t);
-  for (Threshold th : thresholds) {
-    Value passed = o.cmpf(th.inclusive ? arith::CmpFPredicate::OGE
-                                       : arith::CmpFPredicate::OGT,
-                          a, f32(th.v, t));
-    idx = o.addi(idx, o.zext(passed, i8));
-  }
-  Value isNan = o.cmpf(arith::CmpFPredicate::UNO, y, y);
-  return select(isNan, int8(0, t), o.ori(idx, signBitCode(*this, o, y)));
+  a = select(o.cmpf(arith::CmpFPredicate::OGT, a, f32(6.0f, t)), f32(6.0f, t),
+             a);
+  // The codes 0..7 are {0, .5, 1, 1.5, 2, 3, 4, 6}: steps of 0.5 below 2
+  // (code 2a), of 1 below 4 (code a + 2), of 2 up to 6 (code a/2 + 4), and
+  // in each range the code's parity is the mantissa bit. So the code is
+  // rint(a * m) + c with m in {2, 1, 1/2} and c in {0, 2, 4}: a * m is exact
+  // (a power-of-two factor), and adding it to 2^23 + c rounds it to an
+  // integer nearest-even (c is even, so ties go to the even code) whose value
+  // is the low mantissa bits of the sum.
+  Value below2 = o.cmpf(arith::CmpFPredicate::OLT, a, f32(2.0f, t));
+  Value below4 = o.cmpf(arith::CmpFPredicate::OLT, a, f32(4.0f, t));
+  Value m = select(below2, f32(2.0f, t),
+                   select(below4, f32(1.0f, t), f32(0.5f, t)));
+  Value magic = select(below2, f32(8388608.0f, t),
+                       select(below4, f32(8388610.0f, t), f32(8388612.0f, t)));
+  Value sum = o.addf(o.mulf(a, m), magic);
+  Value code = o.andi(o.bitcast(sum, i32), int32(0x7, i32));
+  // The sign to bit 3, in 32-bit lanes until the truncation.
+  Value sign = o.andi(o.shr(o.bitcast(y, i32), int32(28, i32)), int32(8, i32));
+  Value codes = o.trunc(o.ori(code, sign), i8);
+  // The grid value: rint(a * m) = sum - magic (exact), times 1 / m (exact).
+  Value minv = select(below2, f32(0.5f, t),
+                      select(below4, f32(1.0f, t), f32(2.0f, t)));
+  Value magnitude = o.mulf(o.subf(sum, magic), minv);
+  return {codes, magnitude};
 }
 
 Value NumericsBuilder::e2m1EncodeStochastic(Value y, Value rbits) {
@@ -369,6 +384,18 @@ Value NumericsBuilder::anyTrue(Value vec) {
 Value NumericsBuilder::packNibbles(Value codes) {
   Ops o{b};
   int64_t n = cast<VectorType>(codes.getType()).getNumElements();
+  if (n % 4 == 0) {
+    // Four codes per 32-bit word (little-endian lanes, as on every target
+    // fp4 supports): w | (w >> 4) puts c0 | c1 << 4 in byte 0 and
+    // c2 | c3 << 4 in byte 2; the even bytes are the packed result.
+    auto words = VectorType::get({n / 4}, b.getI32Type());
+    Value w = o.andi(vector::BitCastOp::create(b, words, codes),
+                     int32(0x0F0F0F0F, words));
+    Value merged = vector::BitCastOp::create(
+        b, cast<VectorType>(codes.getType()),
+        o.ori(w, o.shr(w, int32(4, words))));
+    return vector::ShuffleOp::create(b, merged, merged, strided(n, 0, 2));
+  }
   Value even = vector::ShuffleOp::create(b, codes, codes, strided(n, 0, 2));
   Value odd = vector::ShuffleOp::create(b, codes, codes, strided(n, 1, 2));
   Type t = even.getType();
@@ -412,6 +439,19 @@ NumericsBuilder::TensorScale NumericsBuilder::nvfp4TensorScale(Value amax,
 // Block kernels
 //===----------------------------------------------------------------------===//
 
+std::pair<Value, Value> NumericsBuilder::finiteBlockMax(Value x) {
+  Ops o{b};
+  // |x| as integers orders like the magnitudes, NaN/Inf above every finite
+  // value: one integer maximum gives both.
+  Type i32 = like(x.getType(), b.getI32Type());
+  Value bits = o.andi(o.bitcast(x, i32), int32(0x7FFFFFFF, i32));
+  Value maxBits = vector::ReductionOp::create(b, vector::CombiningKind::MAXUI,
+                                              bits);
+  Value nonFinite = o.cmpi(arith::CmpIPredicate::uge, maxBits,
+                           int32(0x7F800000, maxBits.getType()));
+  return {o.bitcast(maxBits, b.getF32Type()), nonFinite};
+}
+
 Value NumericsBuilder::encodeNVFP4(Value x, Value sf, Value alpha,
                                    Value rbits) {
   Ops o{b};
@@ -422,6 +462,39 @@ Value NumericsBuilder::encodeNVFP4(Value x, Value sf, Value alpha,
   Value noScale =
       o.cmpf(arith::CmpFPredicate::UEQ, sf, f32(0.0f, sf.getType()));
   return select(noScale, int8(0, t), codes);
+}
+
+std::pair<Value, Value>
+NumericsBuilder::emulatedCandidate(Value x, Value absX, Value sf, Value alpha,
+                                   Metric metric) {
+  Ops o{b};
+  Type t = x.getType();
+  // As encodeNVFP4: y = x * (1 / (alpha * sf)); zero codes for a zero or NaN
+  // scale.
+  Value inv = o.divf(f32(1.0f, sf.getType()), o.mulf(alpha, sf));
+  auto [codes, magnitude] = e2m1EncodeEmulated(o.mulf(x, splat(inv, t)));
+  Value noScale =
+      o.cmpf(arith::CmpFPredicate::UEQ, sf, f32(0.0f, sf.getType()));
+  codes = select(noScale, int8(0, t), codes);
+  magnitude = select(noScale, f32(0.0f, t), magnitude);
+  // As candidateError on magnitudes: the decoded value d has the sign of x
+  // (or is a zero), and d - x = sign * (|d| - |x|) exactly, so squares and
+  // absolute values are the same bits.
+  Value d = o.mulf(o.mulf(magnitude, splat(sf, t)), splat(alpha, t));
+  Value diff = o.subf(d, absX);
+  Value err;
+  switch (metric) {
+  case Metric::mse:
+    err = treeSum(o.mulf(diff, diff));
+    break;
+  case Metric::mae:
+    err = treeSum(absf(diff));
+    break;
+  case Metric::absmax:
+    err = maxReduce(absf(diff));
+    break;
+  }
+  return {codes, err};
 }
 
 Value NumericsBuilder::candidateError(Value x, Value codes, Value sf,
@@ -447,15 +520,29 @@ NumericsBuilder::quantizeNVFP4Block(Value x, const TensorScale &ts,
   Ops o{b};
   Type t = x.getType();
   Type scalarF32 = b.getF32Type();
-  Value nonFinite = anyTrue(isNonFinite(x));
-  Value blockMax = maxReduce(absf(x));
+  auto [blockMax, nonFinite] = finiteBlockMax(x);
   RuleKind kind = rule.getKind();
   // s = (b / Mq) * enc; sf = e4m3(s).
   Value s = o.mulf(o.divf(blockMax, f32(fp4Mq(kind), scalarF32)), ts.enc);
   Value byte = e4m3Encode(s);
   Value sf = e4m3Decode(byte);
-  Value codes = encodeNVFP4(x, sf, ts.alpha, rbits);
-  if (kind == RuleKind::four_over_six) {
+  Value codes;
+  bool fourOverSix = kind == RuleKind::four_over_six;
+  if (fourOverSix && !rbits && !(native && native->encodesE2M1())) {
+    // Emulated round-to-nearest: both candidates' errors come from the
+    // magnitudes the encoding rounds to, without decoding the codes.
+    Value byte4 = e4m3Encode(o.mulf(s, f32(1.5f, scalarF32)));
+    Value sf4 = e4m3Decode(byte4);
+    Value absX = absf(x);
+    auto [codes6, err6] =
+        emulatedCandidate(x, absX, sf, ts.alpha, rule.getMetric());
+    auto [codes4, err4] =
+        emulatedCandidate(x, absX, sf4, ts.alpha, rule.getMetric());
+    Value pick4 = o.cmpf(arith::CmpFPredicate::OLT, err4, err6);
+    codes = select(pick4, codes4, codes6);
+    byte = select(pick4, byte4, byte);
+  } else if (fourOverSix) {
+    codes = encodeNVFP4(x, sf, ts.alpha, rbits);
     Value byte4 = e4m3Encode(o.mulf(s, f32(1.5f, scalarF32)));
     Value sf4 = e4m3Decode(byte4);
     Value codes4 = encodeNVFP4(x, sf4, ts.alpha, rbits);
@@ -464,6 +551,8 @@ NumericsBuilder::quantizeNVFP4Block(Value x, const TensorScale &ts,
     Value pick4 = o.cmpf(arith::CmpFPredicate::OLT, err4, err6);
     codes = select(pick4, codes4, codes);
     byte = select(pick4, byte4, byte);
+  } else {
+    codes = encodeNVFP4(x, sf, ts.alpha, rbits);
   }
   Value zeroCodes = int8(0, t);
   Type i8 = b.getI8Type();
@@ -477,8 +566,7 @@ NumericsBuilder::BlockResult
 NumericsBuilder::quantizeMXFP4Block(Value x, RuleKind rule, Value rbits) {
   Ops o{b};
   Type t = x.getType();
-  Value nonFinite = anyTrue(isNonFinite(x));
-  Value blockMax = maxReduce(absf(x));
+  auto [blockMax, nonFinite] = finiteBlockMax(x);
   Value exponent = mxScaleExponent(blockMax, rule);
   Value scale = e8m0InverseScale(exponent);
   Value codes = encode(o.mulf(x, splat(scale, t)), rbits);

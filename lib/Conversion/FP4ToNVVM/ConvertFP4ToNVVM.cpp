@@ -78,7 +78,8 @@ struct ConvertFP4ToNVVMPass
 
     NVVMNativeConversions native(*target);
     FP4ToArithOptions options;
-    if (nativeConverts && target->hasE2M1Convert())
+    if (nativeConverts &&
+        (target->hasE2M1Convert() || target->hasE4M3Convert()))
       options.native = &native;
     options.fuseHadamard = fuseHadamard;
 
