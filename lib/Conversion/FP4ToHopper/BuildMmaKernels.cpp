@@ -75,7 +75,11 @@ LogicalResult buildKernel(linalg::GenericOp op) {
     return op.emitWarning("mma.sync kernel needs contiguous row-major "
                           "buffers; left as a loop nest");
   auto cType = cast<MemRefType>(c.getType());
-  ImplicitLocOpBuilder b(op.getLoc(), op);
+  // The kernel's location names it (fp4-dump-kernels: <func>.fp4.mma_<kind>).
+  MLIRContext *ctx = op.getContext();
+  Location loc = FusedLoc::get(
+      ctx, {op.getLoc()}, StringAttr::get(ctx, "fp4.mma_" + kind.getValue()));
+  ImplicitLocOpBuilder b(loc, op);
 
   if (kind.getValue() == "decode") {
     bool nv = blockCols == 16;

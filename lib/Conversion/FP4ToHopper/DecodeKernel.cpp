@@ -46,6 +46,8 @@ constexpr int64_t kStepK = MmaDecodeConfig::kStepK;
 constexpr int64_t kRowBytes = kStepK * 2; // one activation row of a step
 /// CTAs that keep an H100 (132 SMs) busy with two CTAs per SM.
 constexpr int64_t kTargetCTAs = 264;
+/// K steps a CTA runs at least when K is split (prologue amortization).
+constexpr int64_t kMinSteps = 4;
 } // namespace
 
 DecodeShape mlir::fp4::mma::chooseDecodeShape(int64_t n, int64_t k) {
@@ -58,7 +60,8 @@ DecodeShape mlir::fp4::mma::chooseDecodeShape(int64_t n, int64_t k) {
   }
   int64_t ctas = n / (MmaDecodeConfig::kRowsPerWarp * s.warps);
   int64_t steps = k / kStepK;
-  for (int64_t split = 1; split <= steps; ++split)
+  // Split K while CTAs are missing, keeping at least kMinSteps per CTA.
+  for (int64_t split = 1; split * kMinSteps <= steps; ++split)
     if (steps % split == 0 && ctas * split <= kTargetCTAs)
       s.splits = split;
   return s;

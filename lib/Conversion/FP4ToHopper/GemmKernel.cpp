@@ -272,8 +272,10 @@ void GemmKernelBuilder::build(gpu::LaunchOp launch) {
   // Epilogue: accumulator (i, j) element r is row 16 i + g + 8 (r / 2),
   // column 8 j + 2t + r % 2 of the warp tile.
   auto f32x2 = VectorType::get({2}, b.getF32Type());
-  Value shift = vector::BroadcastOp::create(
-      b, f32x2, e.f32(static_cast<float>(1 << (2 * kNVValueShift))));
+  Value shift;
+  if (!mx)
+    shift = vector::BroadcastOp::create(
+        b, f32x2, e.f32(static_cast<float>(1 << (2 * kNVValueShift))));
   for (int64_t i = 0; i < kMTiles; ++i)
     for (int64_t j = 0; j < kNTiles; ++j) {
       Value dv = loop.getResult(i * kNTiles + j);
