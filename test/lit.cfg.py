@@ -11,7 +11,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs",
                    "cases.py", "run_cases.py", "build_model.py",
-                   "fp4_oracle.py", "runner.py", "check_ref.py", "check_cpu_vs_oracle.py"]
+                   "fp4_oracle.py", "runner.py", "mma_kernel_model.py", "check_mma_kernels.py", "check_ref.py", "check_cpu_vs_oracle.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.fp4_obj_root, "test")
 

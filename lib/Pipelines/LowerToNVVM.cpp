@@ -158,6 +158,20 @@ void mlir::fp4::buildFP4LowerToNVVMPipeline(
                 (((target->hasE2M1Convert() || target->hasE4M3Convert()) &&
                   options.nativeConverts) ||
                  (target->hasE2M1Convert() && options.matmul != "emulated"));
+  bool tcgen05 = target && target->hasTcgen05BlockScale() &&
+                 (options.matmul == "auto" || options.matmul == "tcgen05");
+
+  // fp4 contractions on bf16 tensor cores (mma.sync): fp4.matmul where the
+  // chip has no tcgen05 kernel (or matmul=mma asks for it), W4A16 decode
+  // contractions on every chip. Marked on tensors, built on buffers below.
+  bool mmaKernels = options.matmul != "emulated" && options.matmul != "tcgen05";
+  if (mmaKernels) {
+    FP4MarkMmaMatmulsOptions mark;
+    mark.gemm = !tcgen05;
+    mark.required = options.matmul == "mma";
+    mark.exactDequantize = options.exactDequantize;
+    pm.addPass(fp4::createFP4MarkMmaMatmuls(mark));
+  }
   if (native) {
     ConvertFP4ToNVVMOptions convert;
     convert.chip = options.chip;
@@ -170,9 +184,11 @@ void mlir::fp4::buildFP4LowerToNVVMPipeline(
 
   buildFP4ExpandAndBufferizePipeline(pm);
   // The marked fp4 contractions, now on buffers, become tcgen05 kernels.
-  if (native && target->hasTcgen05BlockScale() &&
-      options.matmul != "emulated")
+  if (tcgen05)
     pm.addNestedPass<func::FuncOp>(fp4::createFP4BuildTcgen05Kernels());
+  // The marked contractions become mma.sync kernels.
+  if (mmaKernels)
+    pm.addNestedPass<func::FuncOp>(fp4::createFP4BuildMmaKernels());
 
   // Parallel loops (fp4 block loops, linalg ops) -> 1-D kernels.
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());

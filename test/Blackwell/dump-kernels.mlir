@@ -5,7 +5,7 @@
 // RUN: FileCheck %s --input-file=%t/kernels.txt
 // RUN: FileCheck %s --input-file=%t/scale.fp4.matmul.0.ptx --check-prefix=MMA
 // RUN: FileCheck %s --input-file=%t/scale.fp4.dequantize.0.ptx --check-prefix=DEQ
-// sm_90a kernels are named the same way.
+// sm_90a kernels are named the same way (the matmul: the mma.sync GEMM).
 // RUN: rm -rf %t.90 && fp4-opt %s --fp4-lower-to-nvvm="chip=sm_90a format=isa dump-kernels-to=%t.90" -o /dev/null
 // RUN: FileCheck %s --input-file=%t.90/kernels.txt --check-prefix=SM90
 
@@ -22,7 +22,7 @@
 // DEQ: cvt.rn.f16x2.e2m1x2
 
 // SM90: scale.fp4.quantize.0	scale_kernel::scale_kernel	sm_90a
-// SM90: scale.fp4.matmul.0
+// SM90: scale.fp4.mma_gemm.0
 
 func.func @scale(%x: memref<128x256xf32>, %c: memref<128x128xf32>, %d: memref<128x256xf32>) attributes {llvm.emit_c_interface} {
   %xt = bufferization.to_tensor %x restrict : memref<128x256xf32> to tensor<128x256xf32>

@@ -18,7 +18,7 @@
 // OLD: error: chip 'sm_100a' needs PTX ISA 8.6 or newer (features=+ptx86); got +ptx85
 // SM120: error: chip 'sm_120a' needs PTX ISA 8.7 or newer (features=+ptx87); got +ptx86
 // UNKNOWN: error: unknown PTX ISA version in features '+ptx99'
-// MODE: error: unknown matmul mode 'fast' (expected auto, tcgen05 or emulated)
+// MODE: error: unknown matmul mode 'fast' (expected auto, tcgen05, mma or emulated)
 // PTX87: error: 'fp4.matmul' op tcgen05.mma block_scale needs PTX ISA 8.8 (features=+ptx88); got +ptx87
 // SM90: error: 'fp4.matmul' op tcgen05 block-scaled MMA is not available on sm_90a (the fp4 tcgen05 kernel targets sm_100a)
 // PIPE: error: 'fp4.matmul' op tcgen05 kernel needs M to be a multiple of 128 (got 4)

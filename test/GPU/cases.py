@@ -183,6 +183,49 @@ class Module:
         body += self.store_out("%dqb", "db", [n, k], "f32")
         self.add(name, args, body, ["c"], "fp64ref", {"op": "matmul", "gpu_only": True})
 
+    def decode(self, name, m, n, k, fmt="nvfp4", deq="bf16"):
+        """W4A16 decode: bf16 activations x fp4 weights (quantized in the
+        graph) dequantized to `deq`, the contraction of bench/gen_bench.py
+        with an f32 result (the mma.sync decode kernel where the shape fits,
+        the emulated loops elsewhere)."""
+        ty = fp4_type([n, k], fmt, (1, 32) if fmt == "mxfp4" else (1, 16))
+        args = [("x", [m, k], "bf16", "in"), ("w", [n, k], "f32", "in"),
+                ("y", [m, n], "f32", "out")]
+        body = [f"%qw = fp4.quantize %w_t : tensor<{n}x{k}xf32> -> {ty}"]
+        body += self._decode_body(m, n, k, ty, deq)
+        body += self.store_out("%acc", "y", [m, n], "f32")
+        self.add(name, args, body, ["y"], "rel1e-5", {"op": "decode"})
+
+    def decode_packed(self, name, m, n, k):
+        """Decode with packed nvfp4 weights given as codes, E4M3 scales (NaN
+        and zero among them) and alpha: NaN scales must give NaN outputs."""
+        ty = fp4_type([n, k], "nvfp4", (1, 16))
+        args = [("x", [m, k], "bf16", "in"), ("wv", [n, k // 2], "i8", "in"),
+                ("sc", [n, k // 16], "f8E4M3FN", "in"), ("al", [1], "f32", "in"),
+                ("y", [m, n], "f32", "out")]
+        body = [f"%sc_in = bufferization.to_tensor %sc restrict : memref<{n}x{k // 16}xf8E4M3FN> to tensor<{n}x{k // 16}xf8E4M3FN>",
+                "%al_v = memref.load %al[%c0] : memref<1xf32>",
+                f"%qw = fp4.pack %wv_t, %sc_in, %al_v : tensor<{n}x{k // 2}xi8>, tensor<{n}x{k // 16}xf8E4M3FN>, f32 -> {ty}"]
+        body += self._decode_body(m, n, k, ty, "bf16")
+        body += self.store_out("%acc", "y", [m, n], "f32")
+        self.add(name, args, body, ["y"], "rel1e-5", {"op": "decode"})
+
+    @staticmethod
+    def _decode_body(m, n, k, ty, deq):
+        ext = "%qf = arith.extf %q : bf16 to f32" if deq == "bf16" else None
+        q = "%qf" if ext else "%q"
+        return [f"%wd = fp4.dequantize %qw : {ty} -> tensor<{n}x{k}x{deq}>",
+                f"%e = tensor.empty() : tensor<{m}x{n}xf32>",
+                "%z = arith.constant 0.0 : f32",
+                f"%f = linalg.fill ins(%z : f32) outs(%e : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>",
+                f"%acc = linalg.generic {{indexing_maps = [affine_map<(i, j, l) -> (i, l)>, affine_map<(i, j, l) -> (j, l)>, affine_map<(i, j, l) -> (i, j)>], iterator_types = [\"parallel\", \"parallel\", \"reduction\"]}} ins(%x_t, %wd : tensor<{m}x{k}xbf16>, tensor<{n}x{k}x{deq}>) outs(%f : tensor<{m}x{n}xf32>) {{",
+                f"^bb0(%p: bf16, %q: {deq}, %o: f32):",
+                "  %pf = arith.extf %p : bf16 to f32"] + (["  " + ext] if ext else []) + [
+                f"  %pq = arith.mulf %pf, {q} : f32",
+                "  %s = arith.addf %o, %pq : f32",
+                "  linalg.yield %s : f32",
+                f"}} -> tensor<{m}x{n}xf32>"]
+
     def text(self):
         return "\n\n".join(self.funcs) + "\n"
 
@@ -215,6 +258,21 @@ def build(rows, cols, mm, big=0):
     mod.matmul("mm_nv", m, n, k, "nvfp4")
     mod.matmul("mm_nv_2d_bf16", m, n, k, "nvfp4", (16, 16), "bf16")
     mod.matmul("mm_mx", m, n, k, "mxfp4")
+    # The mma.sync kernels of sm_90a (docs/hopper-matmul.md): GEMM tiles
+    # (M, N multiples of 128, K of 64 / 128) and a shape that falls back;
+    # decode contractions with M = 1, 5, 16, K split over CTAs or not.
+    mod.matmul("mm_nv_tiles", 256, 384, 512, "nvfp4")
+    mod.matmul("mm_mx_tiles", 256, 256, 512, "mxfp4")
+    mod.matmul("mm_nv_2d_tiles", 128, 256, 256, "nvfp4", (16, 16))
+    mod.matmul("mm_nv_fallback", 200, 128, 256, "nvfp4")
+    mod.decode("dec_nv_m1", 1, 512, 1024)
+    mod.decode("dec_nv_m16", 16, 512, 1024)
+    mod.decode("dec_nv_m5_k256", 5, 256, 256)
+    mod.decode("dec_nv_m16_f32deq", 16, 256, 512, "nvfp4", "f32")
+    mod.decode("dec_mx_m16", 16, 256, 1024, "mxfp4")
+    mod.decode("dec_mx_m1", 1, 256, 512, "mxfp4")
+    mod.decode("dec_fallback_k192", 4, 64, 192)
+    mod.decode_packed("dec_nv_packed_nan", 16, 256, 512)
     if big:
         mod.matmul_fp64("mm_nv_fp64_4096", big, big, big, "nvfp4")
         mod.matmul_fp64("mm_mx_fp64_4096", big, big, big, "mxfp4")

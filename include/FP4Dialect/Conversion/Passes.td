@@ -343,6 +343,120 @@ def FP4BuildTcgen05Kernels : Pass<"fp4-build-tcgen05-kernels", "func::FuncOp"> {
   ];
 }
 
+def FP4MarkMmaMatmuls : Pass<"fp4-mark-mma-matmuls", "ModuleOp"> {
+  let summary = "Mark fp4 contractions for the mma.sync kernels (sm_80+, sm_90a)";
+  let description = [{
+    The first step of the tensor-core lowering for chips without FP4 MMA
+    (docs/hopper-matmul.md). Runs on tensors before `convert-fp4-to-arith`
+    and rewrites
+
+    * each `fp4.matmul` (W4A4) that the GEMM kernel can compute (2-D, M and
+      N multiples of 128, K a multiple of 64 for nvfp4 and of 128 for
+      mxfp4; 1x16 / 1x32 blocks, 16x16 nvfp4 blocks on the right-hand
+      side), and
+    * each W4A16 decode contraction: a `linalg.generic` or `linalg.matmul`
+      with the maps (m, k), (n, k) -> (m, n) and the body
+      `acc + extf(a) * extf(w)`, where `a` is a bf16 M x K tensor with
+      M <= 16, the accumulator f32 and `w` an `fp4.dequantize` (to bf16 or
+      f32) of an N x K nvfp4/mxfp4 tensor, N a multiple of 16 and K a
+      multiple of 128,
+
+    into a reference `linalg.generic` over the packed components of the fp4
+    operands (`fp4.values`, `fp4.scales`, `fp4.tensor_scale`) that decodes
+    and accumulates like the IR it replaces, marked `fp4.mma_matmul`.
+    `fp4-build-mma-kernels` replaces the marked contractions by kernels once
+    they operate on buffers. Everything else is left to the emulated
+    lowering.
+
+    With `exact-dequantize` (default) a decode contraction over nvfp4
+    weights dequantized to bf16 keeps the rounding of every weight to bf16
+    (the kernel reproduces it); without, the kernel uses the exact weights
+    (x * sf, multiplied by alpha in the epilogue), i.e. the intermediate
+    rounding is contracted away like a multiply-add into an FMA.
+
+    Example:
+
+    ```mlir
+    %w = fp4.dequantize %q : !fp4.tensor<256x512, nvfp4> -> tensor<256x512xbf16>
+    %c = linalg.generic {indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (n, k),
+                                          (m, n, k) -> (m, n)], ...}
+        ins(%x, %w : tensor<16x512xbf16>, tensor<256x512xbf16>) outs(%f : tensor<16x256xf32>)
+    // becomes
+    %v = fp4.values %q ...
+    %s = fp4.scales %q ...
+    %t = fp4.tensor_scale %q ...
+    %c = linalg.generic {..., fp4.mma_matmul = {kind = "decode", block_cols = 16 : i64, ...}}
+        ins(%x, %v, %s, %t : ...) outs(%f : tensor<16x256xf32>)
+    ```
+  }];
+  let options = [
+    Option<"gemm", "gemm", "bool", /*default=*/"true",
+           "mark fp4.matmul for the GEMM kernel">,
+    Option<"decode", "decode", "bool", /*default=*/"true",
+           "mark W4A16 decode contractions for the small-M kernel">,
+    Option<"exactDequantize", "exact-dequantize", "bool", /*default=*/"true",
+           "reproduce the bf16 rounding of dequantized nvfp4 weights in "
+           "decode contractions">,
+    Option<"required", "required", "bool", /*default=*/"false",
+           "report an error for every fp4.matmul the GEMM kernel cannot "
+           "compute">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def FP4BuildMmaKernels : Pass<"fp4-build-mma-kernels", "func::FuncOp"> {
+  let summary = "Replace marked fp4 contractions by mma.sync kernels";
+  let description = [{
+    The second step of the tensor-core lowering for chips without FP4 MMA
+    (docs/hopper-matmul.md). Every contraction on buffers marked
+    `fp4.mma_matmul` by `fp4-mark-mma-matmuls` becomes a `gpu.launch` whose
+    body dequantizes E2M1 codes to bf16 in registers (exact: code x block
+    scale has at most 6 significant bits) and multiplies with
+    `nvvm.mma.sync` m16n8k16 (bf16 operands, f32 accumulation):
+
+    * `kind = "decode"` (W4A16, M <= 16): weights are the MMA's A operand
+      (16 rows per warp, 16-byte code loads per lane), the activations its
+      B operand (8 columns per MMA), staged per 128-value K step in shared
+      memory with cp.async; CTAs split K and add their partial sums into C
+      (`memref.atomic_rmw addf` when K is split);
+    * `kind = "gemm"` (W4A4): a CTA of 8 warps per 128 x 128 tile of C,
+      codes and scales of 64-value K tiles in a ring of cp.async stages,
+      each warp a 64 x 32 tile (4 x 4 MMAs per 16 values of K); the tensor
+      scales multiply the accumulator in the epilogue.
+
+    Both kernels permute K consistently in the two operands (each lane reads
+    contiguous code bytes) so that no shuffles are needed on the fp4 side.
+    A marked contraction that does not fit (not on contiguous buffers)
+    stays a loop nest with a warning; it computes the same result.
+
+    Example:
+
+    ```mlir
+    linalg.generic {..., fp4.mma_matmul = {kind = "decode", ...}}
+        ins(%x, %codes, %scales, %alpha : memref<16x8192xbf16>, ...) outs(%c : memref<16x8192xf32>)
+    // becomes
+    gpu.launch blocks(...) in (%c64, %c4, %c1) threads(...) in (%c256, %c1, %c1)
+        dynamic_shared_memory_size %c8192_i32 {
+      ... nvvm.cp.async.shared.global ... llvm.load ... : !llvm.ptr<1> -> vector<4xi32>
+      ... nvvm.mma.sync A[...] B[...] C[...] ...
+      ... memref.atomic_rmw addf ...
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def FP4DumpKernels : Pass<"fp4-dump-kernels", "ModuleOp"> {
   let summary = "Write every GPU kernel as PTX (and cubin) into a directory";
   let description = [{

@@ -41,8 +41,9 @@ struct Tcgen05MatmulConfig {
 };
 
 /// How `fp4.matmul` is lowered on an NVIDIA chip.
-enum class MatmulMode { Auto, Tcgen05, Emulated };
-/// Parses "auto", "tcgen05", "emulated".
+/// (Mma: the bf16 tensor-core kernels of MmaMatmul.h.)
+enum class MatmulMode { Auto, Tcgen05, Mma, Emulated };
+/// Parses "auto", "tcgen05", "mma", "emulated".
 std::optional<MatmulMode> parseMatmulMode(llvm::StringRef mode);
 
 /// Why `op` cannot use the tcgen05 kernel on `target` with `config`; empty

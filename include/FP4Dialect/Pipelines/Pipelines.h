@@ -67,8 +67,16 @@ struct FP4LowerToNVVMOptions
   PassOptions::Option<std::string> matmul{
       *this, "matmul",
       llvm::cl::desc("fp4.matmul kernel: auto (tcgen05 where the chip and "
-                     "shape allow), tcgen05 (an error where not), emulated"),
+                     "shape allow, else the mma.sync kernel where the shape "
+                     "allows), tcgen05 (an error where not), mma (the "
+                     "mma.sync kernel; an error where not), emulated"),
       llvm::cl::init("auto")};
+  PassOptions::Option<bool> exactDequantize{
+      *this, "exact-dequantize",
+      llvm::cl::desc("W4A16 decode kernels reproduce the bf16 rounding of "
+                     "dequantized nvfp4 weights (false: exact weights, alpha "
+                     "applied to the f32 accumulator; faster)"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> stages{
       *this, "stages",
       llvm::cl::desc("shared-memory pipeline stages of the tcgen05 matmul "

@@ -49,7 +49,7 @@ struct FP4CheckTargetPass
     std::optional<fp4::MatmulMode> mode = fp4::parseMatmulMode(matmul);
     if (!mode) {
       anchor->emitError("unknown matmul mode '")
-          << matmul << "' (expected auto, tcgen05 or emulated)";
+          << matmul << "' (expected auto, tcgen05, mma or emulated)";
       return signalPassFailure();
     }
     if (*mode != fp4::MatmulMode::Tcgen05)

@@ -44,12 +44,13 @@ struct ConvertFP4ToNVVMPass
     std::optional<MatmulMode> mode = parseMatmulMode(matmul);
     if (!mode) {
       module.emitError("unknown matmul mode '")
-          << matmul << "' (expected auto, tcgen05 or emulated)";
+          << matmul << "' (expected auto, tcgen05, mma or emulated)";
       return signalPassFailure();
     }
     Tcgen05MatmulConfig config;
     config.stages = stages;
-    if ((stages < 1 || stages > 4) && *mode != MatmulMode::Emulated) {
+    if ((stages < 1 || stages > 4) &&
+        (*mode == MatmulMode::Auto || *mode == MatmulMode::Tcgen05)) {
       // Only a matmul can use the stages: report it there.
       bool bad = false;
       module.walk([&](MatmulOp op) {
@@ -85,7 +86,7 @@ struct ConvertFP4ToNVVMPass
 
     auto extend = [&](TypeConverter &typeConverter, RewritePatternSet &patterns,
                       ConversionTarget &) {
-      if (*mode != MatmulMode::Emulated)
+      if (*mode == MatmulMode::Auto || *mode == MatmulMode::Tcgen05)
         populateTcgen05MatmulPatterns(typeConverter, patterns, *target,
                                       config);
     };

@@ -102,6 +102,7 @@ std::optional<MatmulMode> mlir::fp4::parseMatmulMode(StringRef mode) {
   return llvm::StringSwitch<std::optional<MatmulMode>>(mode)
       .Case("auto", MatmulMode::Auto)
       .Case("tcgen05", MatmulMode::Tcgen05)
+      .Case("mma", MatmulMode::Mma)
       .Case("emulated", MatmulMode::Emulated)
       .Default(std::nullopt);
 }
