@@ -1,12 +1,12 @@
 """Measures the Four Over Six authors' implementation (the `fouroversix`
-package, carried to the GPU machine as its PyPI sdist and installed there
-without its Blackwell-only CUDA extension, SKIP_CUDA_BUILD=1) on the same
+package, carried to the GPU machine as its PyPI sdist and imported from its
+sources: its Blackwell-only CUDA extension is not built) on the same
 quantize problems as bench_fp4.py: 8192x8192 bf16 -> NVFP4 with static_6,
 four_over_six (mse) and a 16-point random Hadamard transform + four_over_six.
 Every backend that runs on this GPU is timed (CUDA events, median of 20);
 one that fails prints why.
 
-    python3 fouroversix_peer.py --lib DIR   # DIR: where the package was installed
+    python3 fouroversix_peer.py --lib DIR   # DIR: the sdist's src/
 """
 import argparse
 import statistics
