@@ -165,9 +165,15 @@ def FP4LegalizeGPUHost : Pass<"fp4-legalize-gpu-host", "func::FuncOp"> {
     * `memref.copy` becomes `gpu.memcpy`,
     * constants (`memref.get_global`) are copied to a device buffer where
       they are used,
-    * a host `memref.load`/`memref.store` (e.g. reading the tensor amax that
-      a kernel computed) goes through a one-thread kernel and a one-element
-      `gpu.memcpy`.
+    * a host `memref.store` becomes a one-thread kernel;
+    * host scalars that kernels use and that come from device memory (the
+      tensor amax a kernel computed or the caller passed, the tensor scale
+      computed from it) are recomputed inside those kernels: pure scalar ops
+      and `memref.load`s of a buffer that nothing writes between the load
+      and the kernel (function arguments are assumed not to alias) are
+      cloned in, so no host synchronization is needed;
+    * a host `memref.load` that is still needed on the host goes through a
+      one-thread kernel and a one-element `gpu.memcpy`.
 
     Run it after `fp4-parallel-loops-to-gpu` and before kernel outlining.
   }];
