@@ -12,10 +12,15 @@ class ImplicitLocOpBuilder;
 class Operation;
 class RankedTensorType;
 class Value;
+class ValueRange;
 class RewritePatternSet;
 class TypeConverter;
+namespace linalg {
+class GenericOp;
+} // namespace linalg
 namespace fp4 {
 
+class MatmulOp;
 class NativeConversions;
 
 /// How fp4 ops are expanded. The defaults give the target-independent,
@@ -59,11 +64,25 @@ LogicalResult applyFP4ToArithConversion(
         extend = nullptr);
 
 //===----------------------------------------------------------------------===//
-// Pieces shared by the fp4.matmul lowerings (emulated and tcgen05).
+// Pieces shared by the fp4.matmul lowerings (emulated, tcgen05, mma.sync).
 //===----------------------------------------------------------------------===//
 
 /// A zero-filled f32 accumulator tensor of `shape` (`linalg.fill`).
 Value buildZeroAccumulator(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape);
+
+/// The f32 value of one E2M1 code (an i8 nibble) with its block scale (the
+/// scales' f8 element) and, for nvfp4, the tensor scale `alpha` (null for
+/// mxfp4), as fp4.dequantize computes it: (e2m1(q) * sf) * alpha.
+Value dequantizeElement(ImplicitLocOpBuilder &b, Value nibble, Value scale,
+                        Value alpha);
+
+/// The reference contraction of `op` over its operands' components `lhs`
+/// and `rhs` (codes, scales[, alpha]): a `linalg.generic` over (m, n, code
+/// byte j) into a zero f32 accumulator that adds the products of elements
+/// 2j (low nibble) and then 2j + 1 (SPEC 2.5). The kernel lowerings mark it
+/// and replace it once it operates on buffers.
+linalg::GenericOp buildComponentMatmul(ImplicitLocOpBuilder &b, MatmulOp op,
+                                       ValueRange lhs, ValueRange rhs);
 
 /// `acc` (an f32 tensor) rounded nearest-even to `resultType`'s element type
 /// by an elementwise `linalg.generic`; `acc` itself when that is f32.

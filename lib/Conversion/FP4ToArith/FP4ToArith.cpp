@@ -859,6 +859,72 @@ Value mlir::fp4::buildZeroAccumulator(ImplicitLocOpBuilder &b,
       .getResult(0);
 }
 
+Value mlir::fp4::dequantizeElement(ImplicitLocOpBuilder &b, Value nibble,
+                                   Value scale, Value alpha) {
+  NumericsBuilder nb(b);
+  Value v = nb.e2m1Decode(nibble);
+  Value s = arith::BitcastOp::create(b, b.getI8Type(), scale);
+  if (!alpha)
+    return arith::MulFOp::create(b, v, nb.e8m0Decode(s));
+  Value vs = arith::MulFOp::create(b, v, nb.e4m3Decode(s));
+  return arith::MulFOp::create(b, vs, alpha);
+}
+
+linalg::GenericOp mlir::fp4::buildComponentMatmul(ImplicitLocOpBuilder &b,
+                                                  MatmulOp op, ValueRange lhs,
+                                                  ValueRange rhs) {
+  MLIRContext *ctx = b.getContext();
+  FP4TensorType lhsType = op.getLhs().getType();
+  FP4TensorType rhsType = op.getRhs().getType();
+  bool nv = lhsType.isNVFP4();
+  // (m, n, j) over the code bytes: byte j holds elements 2j (low nibble)
+  // and 2j + 1, both in block (row / blockRows, j / (blockCols / 2)).
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto map = [&](ArrayRef<AffineExpr> exprs) {
+    return AffineMap::get(3, 0, exprs, ctx);
+  };
+  int64_t blockBytes = lhsType.getBlockCols() / 2;
+  SmallVector<Value> ins = {lhs[0], lhs[1], rhs[0], rhs[1]};
+  SmallVector<AffineMap> maps = {
+      map({d(0), d(2)}),
+      map({d(0).floorDiv(lhsType.getBlockRows()), d(2).floorDiv(blockBytes)}),
+      map({d(1), d(2)}),
+      map({d(1).floorDiv(rhsType.getBlockRows()), d(2).floorDiv(blockBytes)})};
+  if (nv) {
+    ins.append({lhs[2], rhs[2]});
+    maps.append({map({}), map({})});
+  }
+  maps.push_back(map({d(0), d(1)}));
+  ArrayRef<int64_t> shape = op.getResult().getType().getShape();
+  auto accType = RankedTensorType::get(shape, b.getF32Type());
+  SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
+                                            utils::IteratorType::parallel,
+                                            utils::IteratorType::reduction};
+  return linalg::GenericOp::create(
+      b, TypeRange{accType}, ins, ValueRange{buildZeroAccumulator(b, shape)},
+      maps, iters, [&](OpBuilder &nested, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder lb(loc, nested);
+        NumericsBuilder nb(lb);
+        Type i8 = lb.getI8Type();
+        auto nibble = [&](Value byte, bool high) -> Value {
+          if (high)
+            return arith::ShRUIOp::create(lb, byte, nb.int8(4, i8));
+          return arith::AndIOp::create(lb, byte, nb.int8(0xF, i8));
+        };
+        Value alphaA = nv ? args[4] : Value(), alphaB = nv ? args[5] : Value();
+        // Ascending k: element 2j, then 2j + 1.
+        Value acc = args.back();
+        for (bool high : {false, true}) {
+          Value a = dequantizeElement(lb, nibble(args[0], high), args[1],
+                                      alphaA);
+          Value w = dequantizeElement(lb, nibble(args[2], high), args[3],
+                                      alphaB);
+          acc = arith::AddFOp::create(lb, acc, arith::MulFOp::create(lb, a, w));
+        }
+        linalg::YieldOp::create(lb, acc);
+      });
+}
+
 Value mlir::fp4::roundAccumulator(ImplicitLocOpBuilder &b, Value acc,
                                   RankedTensorType resultType) {
   Type elt = resultType.getElementType();

@@ -177,20 +177,6 @@ static FailureOr<DecodeMatch> matchDecode(linalg::LinalgOp op) {
 // Reference bodies
 //===----------------------------------------------------------------------===//
 
-/// Value of one E2M1 code (an i8 nibble) with its block scale byte and, for
-/// nvfp4, the tensor scale, in f32 as fp4.dequantize computes it:
-/// (e2m1(q) * sf) * alpha.
-static Value dequantizeElement(ImplicitLocOpBuilder &b, Value nibble,
-                               Value scale, Value alpha) {
-  NumericsBuilder nb(b);
-  Value v = nb.e2m1Decode(nibble);
-  Value s = arith::BitcastOp::create(b, b.getI8Type(), scale);
-  if (!alpha)
-    return arith::MulFOp::create(b, v, nb.e8m0Decode(s));
-  Value vs = arith::MulFOp::create(b, v, nb.e4m3Decode(s));
-  return arith::MulFOp::create(b, vs, alpha);
-}
-
 static Value nibbleOf(ImplicitLocOpBuilder &b, Value byte, Value high) {
   NumericsBuilder nb(b);
   Type i8 = b.getI8Type();
@@ -237,60 +223,16 @@ struct MarkGemm : OpRewritePattern<MatmulOp> {
     if (!why.empty())
       return rewriter.notifyMatchFailure(op, why);
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    MLIRContext *ctx = b.getContext();
     FP4TensorType lhsType = op.getLhs().getType();
     FP4TensorType rhsType = op.getRhs().getType();
-    RankedTensorType resultType = op.getResult().getType();
-    bool nv = lhsType.isNVFP4();
     int64_t blockCols = lhsType.getBlockCols();
-    SmallVector<Value> lhs = componentsOf(b, op.getLhs());
-    SmallVector<Value> rhs = componentsOf(b, op.getRhs());
-
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto map = [&](ArrayRef<AffineExpr> exprs) {
-      return AffineMap::get(3, 0, exprs, ctx);
-    };
-    int64_t blockBytes = blockCols / 2;
-    SmallVector<Value> ins = {lhs[0], lhs[1], rhs[0], rhs[1]};
-    SmallVector<AffineMap> maps = {
-        map({d(0), d(2)}),
-        map({d(0).floorDiv(lhsType.getBlockRows()), d(2).floorDiv(blockBytes)}),
-        map({d(1), d(2)}),
-        map({d(1).floorDiv(rhsType.getBlockRows()),
-             d(2).floorDiv(blockBytes)})};
-    if (nv) {
-      ins.append({lhs[2], rhs[2]});
-      maps.append({map({}), map({})});
-    }
-    maps.push_back(map({d(0), d(1)}));
-    auto accType = RankedTensorType::get(resultType.getShape(), b.getF32Type());
-    Value init = buildZeroAccumulator(b, accType.getShape());
-    SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
-                                              utils::IteratorType::parallel,
-                                              utils::IteratorType::reduction};
-    auto generic = linalg::GenericOp::create(
-        b, TypeRange{accType}, ins, ValueRange{init}, maps, iters,
-        [&](OpBuilder &nested, Location loc, ValueRange args) {
-          ImplicitLocOpBuilder lb(loc, nested);
-          Value alphaA = nv ? args[4] : Value(), alphaB = nv ? args[5] : Value();
-          // Ascending k: element 2j (low nibble), then 2j + 1.
-          Value acc = args.back();
-          for (bool high : {false, true}) {
-            Value h = arith::ConstantIntOp::create(lb, high, 1);
-            Value a = dequantizeElement(lb, nibbleOf(lb, args[0], h), args[1],
-                                        alphaA);
-            Value w = dequantizeElement(lb, nibbleOf(lb, args[2], h), args[3],
-                                        alphaB);
-            acc = arith::AddFOp::create(lb, acc,
-                                        arith::MulFOp::create(lb, a, w));
-          }
-          linalg::YieldOp::create(lb, acc);
-        });
+    linalg::GenericOp generic = buildComponentMatmul(
+        b, op, componentsOf(b, op.getLhs()), componentsOf(b, op.getRhs()));
     generic->setAttr(kMmaMatmulMarker,
                      markerAttr(b, "gemm", blockCols, lhsType.getBlockRows(),
                                 rhsType.getBlockRows(), false));
     rewriter.replaceOp(op, roundAccumulator(b, generic.getResult(0),
-                                            resultType));
+                                            op.getResult().getType()));
     return success();
   }
 };

@@ -558,65 +558,9 @@ struct Tcgen05MatmulLowering : OpConversionPattern<MatmulOp> {
     MLIRContext *ctx = b.getContext();
     FP4TensorType lhsType = op.getLhs().getType();
     FP4TensorType rhsType = op.getRhs().getType();
-    RankedTensorType resultType = op.getResult().getType();
-    bool nv = lhsType.isNVFP4();
     int64_t blockCols = lhsType.getBlockCols();
-    ValueRange lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
-
-    // (m, n, j) over the code bytes: byte j holds elements 2j (low nibble)
-    // and 2j + 1, both in block (row / blockRows, j / (blockCols / 2)).
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto map = [&](ArrayRef<AffineExpr> exprs) {
-      return AffineMap::get(3, 0, exprs, ctx);
-    };
-    int64_t blockBytes = blockCols / 2;
-    SmallVector<Value> ins = {lhs[0], lhs[1], rhs[0], rhs[1]};
-    SmallVector<AffineMap> maps = {
-        map({d(0), d(2)}),
-        map({d(0).floorDiv(lhsType.getBlockRows()), d(2).floorDiv(blockBytes)}),
-        map({d(1), d(2)}),
-        map({d(1).floorDiv(rhsType.getBlockRows()), d(2).floorDiv(blockBytes)})};
-    if (nv) {
-      ins.append({lhs[2], rhs[2]});
-      maps.append({map({}), map({})});
-    }
-    maps.push_back(map({d(0), d(1)}));
-    auto accType =
-        RankedTensorType::get(resultType.getShape(), b.getF32Type());
-    Value init = buildZeroAccumulator(b, accType.getShape());
-    SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
-                                              utils::IteratorType::parallel,
-                                              utils::IteratorType::reduction};
-    auto generic = linalg::GenericOp::create(
-        b, TypeRange{accType}, ins, ValueRange{init}, maps, iters,
-        [&](OpBuilder &nested, Location loc, ValueRange args) {
-          ImplicitLocOpBuilder lb(loc, nested);
-          NumericsBuilder nb(lb);
-          Type i8 = lb.getI8Type();
-          auto deq = [&](Value code, Value scale, Value alpha) {
-            Value v = nb.e2m1Decode(code);
-            Value s = arith::BitcastOp::create(lb, i8, scale);
-            if (!nv)
-              return arith::MulFOp::create(lb, v, nb.e8m0Decode(s)).getResult();
-            Value vs = arith::MulFOp::create(lb, v, nb.e4m3Decode(s));
-            return arith::MulFOp::create(lb, vs, alpha).getResult();
-          };
-          auto nibble = [&](Value byte, bool high) -> Value {
-            if (high)
-              return arith::ShRUIOp::create(lb, byte, nb.int8(4, i8));
-            return arith::AndIOp::create(lb, byte, nb.int8(0xF, i8));
-          };
-          Value alphaA = nv ? args[4] : Value(), alphaB = nv ? args[5] : Value();
-          // Ascending k: element 2j, then 2j + 1.
-          Value acc = args.back();
-          for (bool high : {false, true}) {
-            Value a = deq(nibble(args[0], high), args[1], alphaA);
-            Value w = deq(nibble(args[2], high), args[3], alphaB);
-            acc = arith::AddFOp::create(lb, acc,
-                                        arith::MulFOp::create(lb, a, w));
-          }
-          linalg::YieldOp::create(lb, acc);
-        });
+    linalg::GenericOp generic =
+        buildComponentMatmul(b, op, adaptor.getLhs(), adaptor.getRhs());
     generic->setAttr(
         kMarker,
         DictionaryAttr::get(
@@ -627,7 +571,8 @@ struct Tcgen05MatmulLowering : OpConversionPattern<MatmulOp> {
                                  b.getI64IntegerAttr(rhsType.getBlockRows())),
                   b.getNamedAttr("stages",
                                  b.getI64IntegerAttr(config.stages))}));
-    Value acc = roundAccumulator(b, generic.getResult(0), resultType);
+    Value acc =
+        roundAccumulator(b, generic.getResult(0), op.getResult().getType());
     rewriter.replaceOp(op, acc);
     return success();
   }
