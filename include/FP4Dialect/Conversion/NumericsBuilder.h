@@ -105,7 +105,8 @@ public:
   /// True (i1-like) where x is NaN or +-Inf.
   Value isNonFinite(Value x);
   Value absf(Value x);
-  /// The sign bit of f32-like `y` as bit 3 of an i8-like code; 0 for NaN.
+  /// The sign bit of f32-like `y` as bit 3 of an i8-like code (a NaN keeps
+  /// its sign bit: callers zero NaN lanes first).
   Value e2m1SignBit(Value y);
 
   //===--------------------------------------------------------------------===//
@@ -172,8 +173,9 @@ private:
   /// to encodeNVFP4 + candidateError.
   std::pair<Value, Value> emulatedCandidate(Value x, Value absX, Value sf,
                                             Value alpha, Metric metric);
-  /// Per-block error of candidate codes under `metric`.
-  Value candidateError(Value x, Value codes, Value sf, Value alpha,
+  /// Per-block error under `metric` of a candidate whose codes decode to
+  /// the E2M1 grid values `grid` (scaled by sf and alpha) against `x`.
+  Value candidateError(Value x, Value grid, Value sf, Value alpha,
                        Metric metric);
   Value splat(Value scalar, Type shapeOf);
 

@@ -121,13 +121,14 @@ Value NumericsBuilder::isNonFinite(Value x) {
                 expMask);
 }
 
-/// Sign bit of f32-like `y` moved to bit 3 of an i8-like value; 0 for NaN.
-static Value signBitCode(NumericsBuilder &nb, Ops &o, Value y) {
+/// Sign bit of f32-like `y` moved to bit 3 of an i8-like value (i32-like
+/// with `wide`).
+static Value signBitCode(NumericsBuilder &nb, Ops &o, Value y,
+                         bool wide = false) {
   Type i32 = nb.like(y.getType(), o.b.getI32Type());
-  Type i8 = nb.like(y.getType(), o.b.getI8Type());
   Value sign = o.andi(o.shr(o.bitcast(y, i32), nb.int32(28, i32)),
                       nb.int32(8, i32));
-  return o.trunc(sign, i8);
+  return wide ? sign : o.trunc(sign, nb.like(y.getType(), o.b.getI8Type()));
 }
 
 Value NumericsBuilder::e2m1SignBit(Value y) {
@@ -169,8 +170,8 @@ std::pair<Value, Value> NumericsBuilder::e2m1EncodeEmulated(Value y) {
   Value sum = o.addf(o.mulf(a, m), magic);
   Value code = o.andi(o.bitcast(sum, i32), int32(0x7, i32));
   // The sign to bit 3, in 32-bit lanes until the truncation.
-  Value sign = o.andi(o.shr(o.bitcast(y, i32), int32(28, i32)), int32(8, i32));
-  Value codes = o.trunc(o.ori(code, sign), i8);
+  Value codes =
+      o.trunc(o.ori(code, signBitCode(*this, o, y, /*wide=*/true)), i8);
   // The grid value: rint(a * m) = sum - magic (exact), times 1 / m (exact).
   Value minv = select(below2, f32(0.5f, t),
                       select(below4, f32(1.0f, t), f32(2.0f, t)));
@@ -477,31 +478,17 @@ NumericsBuilder::emulatedCandidate(Value x, Value absX, Value sf, Value alpha,
       o.cmpf(arith::CmpFPredicate::UEQ, sf, f32(0.0f, sf.getType()));
   codes = select(noScale, int8(0, t), codes);
   magnitude = select(noScale, f32(0.0f, t), magnitude);
-  // As candidateError on magnitudes: the decoded value d has the sign of x
-  // (or is a zero), and d - x = sign * (|d| - |x|) exactly, so squares and
-  // absolute values are the same bits.
-  Value d = o.mulf(o.mulf(magnitude, splat(sf, t)), splat(alpha, t));
-  Value diff = o.subf(d, absX);
-  Value err;
-  switch (metric) {
-  case Metric::mse:
-    err = treeSum(o.mulf(diff, diff));
-    break;
-  case Metric::mae:
-    err = treeSum(absf(diff));
-    break;
-  case Metric::absmax:
-    err = maxReduce(absf(diff));
-    break;
-  }
-  return {codes, err};
+  // The error on magnitudes: the decoded value has the sign of x (or is a
+  // zero), and d - x = sign * (|d| - |x|) exactly, so squares and absolute
+  // values are the bits candidateError(x, e2m1Decode(codes)) gives.
+  return {codes, candidateError(absX, magnitude, sf, alpha, metric)};
 }
 
-Value NumericsBuilder::candidateError(Value x, Value codes, Value sf,
+Value NumericsBuilder::candidateError(Value x, Value grid, Value sf,
                                       Value alpha, Metric metric) {
   Ops o{b};
   Type t = x.getType();
-  Value d = o.mulf(o.mulf(e2m1Decode(codes), splat(sf, t)), splat(alpha, t));
+  Value d = o.mulf(o.mulf(grid, splat(sf, t)), splat(alpha, t));
   Value diff = o.subf(d, x);
   switch (metric) {
   case Metric::mse:
@@ -546,8 +533,10 @@ NumericsBuilder::quantizeNVFP4Block(Value x, const TensorScale &ts,
     Value byte4 = e4m3Encode(o.mulf(s, f32(1.5f, scalarF32)));
     Value sf4 = e4m3Decode(byte4);
     Value codes4 = encodeNVFP4(x, sf4, ts.alpha, rbits);
-    Value err6 = candidateError(x, codes, sf, ts.alpha, rule.getMetric());
-    Value err4 = candidateError(x, codes4, sf4, ts.alpha, rule.getMetric());
+    Value err6 = candidateError(x, e2m1Decode(codes), sf, ts.alpha,
+                                rule.getMetric());
+    Value err4 = candidateError(x, e2m1Decode(codes4), sf4, ts.alpha,
+                                rule.getMetric());
     Value pick4 = o.cmpf(arith::CmpFPredicate::OLT, err4, err6);
     codes = select(pick4, codes4, codes);
     byte = select(pick4, byte4, byte);
