@@ -84,6 +84,12 @@ Value dequantizeElement(ImplicitLocOpBuilder &b, Value nibble, Value scale,
 linalg::GenericOp buildComponentMatmul(ImplicitLocOpBuilder &b, MatmulOp op,
                                        ValueRange lhs, ValueRange rhs);
 
+/// On buffers, for a kernel that overwrites `c` instead of accumulating into
+/// it: erases every `linalg.fill` of `c` before `op` in its block that
+/// nothing in between touches (the reference contraction's zero init).
+/// Returns whether it erased one.
+bool eraseDeadFills(Value c, Operation *op);
+
 /// `acc` (an f32 tensor) rounded nearest-even to `resultType`'s element type
 /// by an elementwise `linalg.generic`; `acc` itself when that is f32.
 Value roundAccumulator(ImplicitLocOpBuilder &b, Value acc,

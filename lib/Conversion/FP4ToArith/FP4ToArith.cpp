@@ -925,6 +925,26 @@ linalg::GenericOp mlir::fp4::buildComponentMatmul(ImplicitLocOpBuilder &b,
       });
 }
 
+bool mlir::fp4::eraseDeadFills(Value c, Operation *op) {
+  bool erased = false;
+  for (Operation *user : llvm::make_early_inc_range(c.getUsers())) {
+    auto fill = dyn_cast<linalg::FillOp>(user);
+    if (!fill || fill->getBlock() != op->getBlock() ||
+        !fill->isBeforeInBlock(op))
+      continue;
+    bool untouched = true;
+    for (Operation *it = fill->getNextNode(); it && it != op;
+         it = it->getNextNode())
+      if (it->getNumRegions() || llvm::is_contained(it->getOperands(), c))
+        untouched = false;
+    if (untouched) {
+      fill.erase();
+      erased = true;
+    }
+  }
+  return erased;
+}
+
 Value mlir::fp4::roundAccumulator(ImplicitLocOpBuilder &b, Value acc,
                                   RankedTensorType resultType) {
   Type elt = resultType.getElementType();

@@ -8,6 +8,7 @@
 
 #include "MmaKernels.h"
 
+#include "FP4Dialect/Conversion/FP4ToArith.h"
 #include "FP4Dialect/Conversion/MmaMatmul.h"
 #include "FP4Dialect/Conversion/Passes.h"
 
@@ -28,27 +29,6 @@ bool isContiguous(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.hasStaticShape() && type.getLayout().isIdentity() &&
          !type.getMemorySpace();
-}
-
-/// Erases a `linalg.fill` of `c` right before `op` in its block when nothing
-/// in between touches `c`: the kernel overwrites C. Returns whether it did.
-bool eraseDeadFill(Value c, Operation *op) {
-  for (Operation *user : llvm::make_early_inc_range(c.getUsers())) {
-    auto fill = dyn_cast<linalg::FillOp>(user);
-    if (!fill || fill->getBlock() != op->getBlock() ||
-        !fill->isBeforeInBlock(op))
-      continue;
-    bool untouched = true;
-    for (Operation *it = fill->getNextNode(); it && it != op;
-         it = it->getNextNode())
-      if (it->getNumRegions() || llvm::is_contained(it->getOperands(), c))
-        untouched = false;
-    if (untouched) {
-      fill.erase();
-      return true;
-    }
-  }
-  return false;
 }
 
 LogicalResult buildKernel(linalg::GenericOp op) {
@@ -133,7 +113,7 @@ LogicalResult buildKernel(linalg::GenericOp op) {
                             "the kernel; left as a loop nest");
     // The reference contraction accumulates into a zero fill; when that
     // fill is dead the kernel stores C instead of adding to it.
-    ops.accumulate = !eraseDeadFill(c, op);
+    ops.accumulate = !eraseDeadFills(c, op);
     mma::buildGemmKernel(b, ops);
     op.erase();
     return success();

@@ -622,19 +622,7 @@ LogicalResult buildKernel(linalg::GenericOp op) {
 
   // The kernel overwrites C (the first MMA does not read the accumulator):
   // the zero fill of the reference contraction's init is dead.
-  for (Operation *user : llvm::make_early_inc_range(c.getUsers())) {
-    auto fill = dyn_cast<linalg::FillOp>(user);
-    if (!fill || fill->getBlock() != op->getBlock() ||
-        !fill->isBeforeInBlock(op))
-      continue;
-    bool untouched = true;
-    for (Operation *it = fill->getNextNode(); it && it != op.getOperation();
-         it = it->getNextNode())
-      if (it->getNumRegions() || llvm::is_contained(it->getOperands(), c))
-        untouched = false;
-    if (untouched)
-      fill.erase();
-  }
+  eraseDeadFills(c, op);
   ImplicitLocOpBuilder b(op.getLoc(), op);
   MLIRContext *ctx = b.getContext();
   auto cType = cast<MemRefType>(c.getType());
