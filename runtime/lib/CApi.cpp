@@ -838,6 +838,7 @@ fp4rtStatus fp4rtStreamEndCapture(fp4rtStream h, fp4rtGraph *out) {
   for (auto it = bs.rbegin(); it != bs.rend(); ++it)
     if (it->stream == s->stream && it->async) {
       bs.erase(std::next(it).base());
+      releaseStreamCache(s->stream);
       break;
     }
   Scope scope(s->ctx);
@@ -929,7 +930,9 @@ fp4rtStatus fp4rtUnbindStream(void) {
   auto &bs = thread().bindings;
   if (bs.empty())
     return fail(FP4RT_ERROR_INVALID_STATE, "no stream is bound on this thread");
+  CUstream s = bs.back().stream;
   bs.pop_back();
+  releaseStreamCache(s);
   return FP4RT_SUCCESS;
 }
 

@@ -21,6 +21,9 @@
 #include "fp4rt/mgpu.h"
 
 #include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -78,12 +81,25 @@ void reportFail(const char *fn, fp4rtStatus status, const std::string &msg) {
 
 enum class Alloc { Device, Async, Managed };
 
+struct Allocation {
+  Alloc kind;
+  uint64_t bytes; // of the block (may exceed what was asked for)
+};
+
+/// Stream-ordered blocks freed on a bound stream, kept for the next
+/// allocations on that stream (see mgpuMemAlloc).
+struct StreamCache {
+  Device *dev = nullptr;
+  std::multimap<uint64_t, void *> blocks; // size -> block
+};
+
 struct Handles {
   std::mutex mu;
   std::unordered_map<CUmodule, std::string> modules; // -> label
   std::unordered_set<CUstream> streams;
   std::unordered_set<CUevent> events;
-  std::unordered_map<void *, Alloc> allocs;
+  std::unordered_map<void *, Allocation> allocs;
+  std::unordered_map<CUstream, StreamCache> cache;
   std::string lastModuleLoadFailure;
 };
 
@@ -101,6 +117,15 @@ bool knownStream(CUstream s) {
   Handles &h = handles();
   std::lock_guard<std::mutex> lock(h.mu);
   return h.streams.count(s) != 0;
+}
+
+/// The innermost binding of this thread to `s`, or nullptr.
+const Binding *bindingOf(CUstream s) {
+  auto &bs = thread().bindings;
+  for (auto it = bs.rbegin(); it != bs.rend(); ++it)
+    if (it->stream == s)
+      return &*it;
+  return nullptr;
 }
 
 bool knownEvent(CUevent e) {
@@ -121,10 +146,59 @@ Device *mgpuDevice(const char *fn) {
   return dev;
 }
 
+//===----------------------------------------------------------------------===//
+// FP4RT_PROFILE: host time spent in each mgpu function
+//===----------------------------------------------------------------------===//
+
+/// With FP4RT_PROFILE=1 every mgpu call that reaches the driver adds its
+/// host time to a per-function total, printed to stderr at exit: where the
+/// host time of a generated call goes when the GPU waits for it.
+class Profile {
+public:
+  static bool enabled() {
+    static const bool on = [] {
+      const char *s = std::getenv("FP4RT_PROFILE");
+      return s && *s && std::strcmp(s, "0") != 0;
+    }();
+    return on;
+  }
+  static Profile &get() {
+    static auto *p = new Profile; // printed by an atexit handler
+    return *p;
+  }
+  void add(const char *fn, double us) {
+    std::lock_guard<std::mutex> lock(mu);
+    Entry &e = entries[fn];
+    e.calls += 1;
+    e.us += us;
+  }
+
+private:
+  struct Entry {
+    uint64_t calls = 0;
+    double us = 0;
+  };
+  Profile() { std::atexit([] { get().print(); }); }
+  void print() {
+    std::lock_guard<std::mutex> lock(mu);
+    std::fprintf(stderr, "fp4rt profile: host time in mgpu calls\n"
+                         "%-28s %10s %12s %10s\n",
+                 "function", "calls", "total us", "us/call");
+    for (auto &[fn, e] : entries)
+      std::fprintf(stderr, "%-28s %10llu %12.1f %10.2f\n", fn.c_str(),
+                   static_cast<unsigned long long>(e.calls), e.us,
+                   e.us / double(e.calls));
+  }
+  std::mutex mu;
+  std::map<std::string, Entry> entries;
+};
+
 /// Device + its context made current for one mgpu call.
 struct Call {
   explicit Call(const char *fn)
-      : fn(fn), dev(mgpuDevice(fn)), d(dev ? getDriver() : nullptr) {
+      : fn(fn), start(Profile::enabled() ? std::chrono::steady_clock::now()
+                                         : std::chrono::steady_clock::time_point()),
+        dev(mgpuDevice(fn)), d(dev ? getDriver() : nullptr) {
     if (d) {
       guard.emplace(*d, dev->ctx);
       if (guard->result() != CUDA_SUCCESS) {
@@ -142,7 +216,19 @@ struct Call {
     return true;
   }
 
+  ~Call() {
+    guard.reset();
+    if (Profile::enabled())
+      Profile::get().add(
+          fn, std::chrono::duration<double, std::micro>(
+                  std::chrono::steady_clock::now() - start)
+                  .count());
+  }
+  Call(const Call &) = delete;
+  Call &operator=(const Call &) = delete;
+
   const char *fn;
+  std::chrono::steady_clock::time_point start;
   Device *dev;
   const Driver *d;
   std::optional<CtxGuard> guard;
@@ -197,6 +283,30 @@ void *loadModuleImpl(const char *fn, const void *data, size_t size,
 }
 
 } // namespace
+
+void fp4rt::releaseStreamCache(CUstream s) {
+  if (bindingOf(s))
+    return; // still bound on this thread
+  StreamCache cache;
+  {
+    Handles &h = handles();
+    std::lock_guard<std::mutex> lock(h.mu);
+    auto it = h.cache.find(s);
+    if (it == h.cache.end())
+      return;
+    cache = std::move(it->second);
+    h.cache.erase(it);
+  }
+  const Driver *d = getDriver();
+  if (!d || !cache.dev)
+    return;
+  CtxGuard guard(*d, cache.dev->ctx);
+  for (auto &[bytes, ptr] : cache.blocks)
+    if (CUresult r =
+            d->cuMemFreeAsync(reinterpret_cast<CUdeviceptr>(ptr), s))
+      report("fp4rtUnbindStream", cudaFail(r, "cuMemFreeAsync",
+                                           "cached scratch block"));
+}
 
 extern "C" {
 
@@ -491,14 +601,36 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, uint8_t isHostShared) {
     return nullptr;
   CUdeviceptr p = 0;
   Alloc kind;
+  uint64_t bytes = sizeBytes;
   const std::string what = std::to_string(sizeBytes) + " bytes";
+  // A bound stream orders everything the call does, the legacy stream
+  // included, so its allocations are stream-ordered too.
+  const bool ordered = s || bindingOf(s);
+  Handles &h = handles();
   if (isHostShared) {
     kind = Alloc::Managed;
     if (c.failed(c.d->cuMemAllocManaged(&p, sizeBytes, CU_MEM_ATTACH_GLOBAL),
                  "cuMemAllocManaged", what + " (gpu.alloc host_shared)"))
       return nullptr;
-  } else if (s) {
+  } else if (ordered) {
     kind = Alloc::Async;
+    // A block freed earlier on this bound stream: everything queued on the
+    // stream after that free runs after its last use (no driver call). Not
+    // while capturing: the graph must own its allocations.
+    if (bindingOf(s) && !isCapturing(*c.d, s)) {
+      std::lock_guard<std::mutex> lock(h.mu);
+      auto cached = h.cache.find(s);
+      if (cached != h.cache.end()) {
+        auto &blocks = cached->second.blocks;
+        auto it = blocks.lower_bound(sizeBytes);
+        if (it != blocks.end() && it->first <= 2 * sizeBytes) {
+          void *ptr = it->second;
+          h.allocs[ptr] = Allocation{kind, it->first};
+          blocks.erase(it);
+          return ptr;
+        }
+      }
+    }
     if (c.failed(c.d->cuMemAllocAsync(&p, sizeBytes, s), "cuMemAllocAsync",
                  what))
       return nullptr;
@@ -508,16 +640,15 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, uint8_t isHostShared) {
       return nullptr;
   }
   void *ptr = reinterpret_cast<void *>(p);
-  Handles &h = handles();
   std::lock_guard<std::mutex> lock(h.mu);
-  h.allocs[ptr] = kind;
+  h.allocs[ptr] = Allocation{kind, bytes};
   return ptr;
 }
 
 void mgpuMemFree(void *ptr, void *stream) {
   if (!ptr)
     return;
-  Alloc kind;
+  Allocation a;
   Handles &h = handles();
   {
     std::lock_guard<std::mutex> lock(h.mu);
@@ -530,18 +661,28 @@ void mgpuMemFree(void *ptr, void *stream) {
                      " was not allocated by mgpuMemAlloc (or already freed)");
       return;
     }
-    kind = it->second;
+    a = it->second;
     h.allocs.erase(it);
   }
   Call c("mgpuMemFree");
   if (!c)
     return;
+  CUstream s = static_cast<CUstream>(stream);
   CUdeviceptr p = reinterpret_cast<CUdeviceptr>(ptr);
-  if (kind == Alloc::Async)
-    c.failed(c.d->cuMemFreeAsync(p, static_cast<CUstream>(stream)),
-             "cuMemFreeAsync");
-  else
+  if (a.kind != Alloc::Async) {
     c.failed(c.d->cuMemFree(p), "cuMemFree");
+    return;
+  }
+  // Freed on a bound stream: keep the block for the stream's next
+  // allocations (released when the stream is unbound).
+  if (const Binding *b = bindingOf(s); b && !isCapturing(*c.d, s)) {
+    std::lock_guard<std::mutex> lock(h.mu);
+    StreamCache &cache = h.cache[s];
+    cache.dev = b->dev;
+    cache.blocks.emplace(a.bytes, ptr);
+    return;
+  }
+  c.failed(c.d->cuMemFreeAsync(p, s), "cuMemFreeAsync");
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream) {

@@ -118,6 +118,7 @@ fp4rtStatus callOnce(Program *p, CUstream stream) {
   t.bindings.push_back(Binding{p->ctx->dev, stream, /*async=*/true});
   kThunks[n](p->fn, ptrs.data());
   t.bindings.pop_back();
+  releaseStreamCache(stream);
   fp4rtStatus s = fp4rtCheckMgpuErrors();
   if (s != FP4RT_SUCCESS)
     t.lastError = "program '" + p->name + "': " + t.lastError;

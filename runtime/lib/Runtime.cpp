@@ -188,6 +188,8 @@ DeviceTable &deviceTable() {
 }
 } // namespace
 
+static void keepPoolMemory(const Driver &d, Device &dev);
+
 Device *getDevice(int ordinal, fp4rtStatus *status) {
   fp4rtStatus ignored;
   fp4rtStatus &st = status ? *status : ignored;
@@ -227,8 +229,27 @@ Device *getDevice(int ordinal, fp4rtStatus *status) {
     st = cudaFail(r, "cuDevicePrimaryCtxRetain", "device " + std::to_string(ordinal));
     return nullptr;
   }
+  keepPoolMemory(*d, *dev);
   t.devices[ordinal] = std::move(dev);
   return t.devices[ordinal].get();
+}
+
+/// Stream-ordered allocations (mgpuMemAlloc with a stream: the scratch
+/// buffers of generated code) come from the device's default memory pool.
+/// With its default release threshold (0) the pool returns its memory to the
+/// OS at every synchronization, and the next call maps it again: keep it,
+/// as PyTorch's caching allocator does. FP4RT_POOL_RELEASE=1 keeps the
+/// driver's default. Failure only costs speed, so it is not reported.
+static void keepPoolMemory(const Driver &d, Device &dev) {
+  if (envFlag("FP4RT_POOL_RELEASE") || !d.cuDeviceGetDefaultMemPool ||
+      !d.cuMemPoolSetAttribute)
+    return;
+  CUmemoryPool pool = nullptr;
+  if (d.cuDeviceGetDefaultMemPool(&pool, dev.dev) != CUDA_SUCCESS || !pool)
+    return;
+  cuuint64_t threshold = ~cuuint64_t(0);
+  (void)d.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                                &threshold);
 }
 
 CtxGuard::CtxGuard(const Driver &d, CUcontext ctx) : d_(d) {

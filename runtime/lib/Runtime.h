@@ -164,6 +164,11 @@ int defaultDeviceOrdinal();
 /// True if `stream` is currently being captured (false on any error).
 bool isCapturing(const Driver &d, CUstream stream);
 
+/// Frees the scratch blocks mgpuMemFree kept for the bound stream `s`
+/// (stream-ordered), unless `s` is still bound on this thread. Called when a
+/// binding is popped.
+void releaseStreamCache(CUstream s);
+
 } // namespace fp4rt
 
 #endif // FP4RT_LIB_RUNTIME_H

@@ -793,6 +793,47 @@ TEST(mgpu_abi_under_capture_and_binding, true) {
   mgpuModuleUnload(mod);
 }
 
+TEST(mgpu_abi_bound_streams_keep_scratch_blocks, true) {
+  // On a bound stream (the legacy one included) scratch blocks freed by a
+  // call are handed to the next call's allocations of the same size class,
+  // without a driver allocation; unbinding returns them to the driver.
+  Env env;
+  std::vector<char> fat = readFile(FP4RT_TEST_FATBIN);
+  void *mod = mgpuModuleLoad(fat.data(), int64_t(fat.size()));
+  void *addOne = mgpuModuleGetFunction(mod, "add_one");
+  REQUIRE(addOne != nullptr);
+  const int n = 4096;
+  fp4rtBuffer x = env.alloc(n * 4);
+  CHECK_OK(fp4rtBufferMemset(x, 0, 0, n * 4, nullptr));
+  float *px = reinterpret_cast<float *>(uintptr_t(devPtr(x)));
+  fp4rtStream legacy = nullptr;
+  REQUIRE_OK(fp4rtStreamWrap(env.ctx, nullptr, &legacy));
+  for (fp4rtStream s : {env.stream(), legacy}) {
+    REQUIRE_OK(fp4rtBindStream(s, FP4RT_BIND_ASYNC));
+    void *st = mgpuStreamCreate();
+    void *a = mgpuMemAlloc(n * 4, st, 0);
+    mgpuMemFree(a, st);
+    void *b = mgpuMemAlloc(n * 4 - 100, st, 0); // same block, smaller ask
+    void *c = mgpuMemAlloc(n * 4, st, 0);       // a new one
+    CHECK(a != nullptr && b == a && c != a);
+    mgpuMemFree(b, st);
+    mgpuMemFree(c, st);
+    void *d = mgpuMemAlloc(n, st, 0); // 4x smaller: not from the cache
+    CHECK(d != nullptr && d != a);
+    mgpuMemFree(d, st);
+    for (int i = 0; i < 10; ++i)
+      fakeGeneratedStep(addOne, px, n); // reuses the blocks, in order
+    CHECK_OK(fp4rtUnbindStream());
+    CHECK_OK(fp4rtStreamSynchronize(s));
+  }
+  std::vector<float> h(n);
+  CHECK_OK(fp4rtBufferDownload(x, 0, h.data(), n * 4, nullptr));
+  CHECK(h[0] == 20.0f && h[n - 1] == 20.0f);
+  CHECK_OK(fp4rtCheckMgpuErrors());
+  CHECK_OK(fp4rtStreamDestroy(legacy));
+  mgpuModuleUnload(mod);
+}
+
 TEST(mgpu_abi_threads_bind_their_own_streams, true) {
   // Bindings are per thread: four threads run "generated" steps, each on its
   // own bound stream, concurrently, on their own buffers.
