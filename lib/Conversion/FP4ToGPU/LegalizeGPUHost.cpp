@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FP4Dialect/Conversion/HostScalars.h"
 #include "FP4Dialect/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,6 +28,7 @@ namespace mlir::fp4 {
 } // namespace mlir::fp4
 
 using namespace mlir;
+using namespace mlir::fp4;
 
 namespace {
 
@@ -64,71 +66,6 @@ void freeAtReturns(func::FuncOp func, Value memref) {
     ImplicitLocOpBuilder b(ret.getLoc(), ret);
     deviceFree(b, memref);
   });
-}
-
-/// The buffer a memref value views (through subviews and casts).
-Value rootBuffer(Value memref) {
-  while (Operation *def = memref.getDefiningOp()) {
-    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
-      memref = view.getViewSource();
-    else
-      break;
-  }
-  return memref;
-}
-
-/// Whether `buffer` is a distinct buffer: a function argument (arguments do
-/// not alias, as one-shot bufferization assumes) or an allocation.
-bool isDistinctBuffer(Value buffer) {
-  if (auto arg = dyn_cast<BlockArgument>(buffer))
-    return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
-  return isa_and_nonnull<memref::AllocOp, memref::AllocaOp, gpu::AllocOp>(
-      buffer.getDefiningOp());
-}
-
-/// Whether `op` (with what it contains) may write `buffer`. Writes to other
-/// distinct buffers do not count; writes whose target is unknown do.
-bool mayWrite(Operation *op, Value buffer) {
-  WalkResult r = op->walk([&](Operation *o) {
-    auto iface = dyn_cast<MemoryEffectOpInterface>(o);
-    if (!iface)
-      return o->hasTrait<OpTrait::HasRecursiveMemoryEffects>()
-                 ? WalkResult::advance()
-                 : WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> effects;
-    iface.getEffects(effects);
-    for (auto &effect : effects) {
-      if (!isa<MemoryEffects::Write>(effect.getEffect()))
-        continue;
-      Value target = effect.getValue() ? rootBuffer(effect.getValue()) : Value();
-      if (!target || target == buffer || !isDistinctBuffer(target))
-        return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return r.wasInterrupted();
-}
-
-/// Whether the host load `load` reads the same value when it is moved into
-/// `launch`: the loaded buffer is distinct and nothing between the two, nor
-/// the kernel itself, may write it.
-bool loadIsStable(memref::LoadOp load, gpu::LaunchOp launch) {
-  Value buffer = rootBuffer(load.getMemref());
-  if (!isDistinctBuffer(buffer))
-    return false;
-  Block *block = load->getBlock();
-  Operation *ancestor = block->findAncestorOpInBlock(*launch);
-  if (!ancestor || !load->isBeforeInBlock(ancestor))
-    return false;
-  for (Operation *op = load->getNextNode(); op != ancestor;
-       op = op->getNextNode())
-    if (mayWrite(op, buffer))
-      return false;
-  for (Operation *op = launch; op != ancestor; op = op->getParentOp())
-    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode())
-      if (mayWrite(prev, buffer))
-        return false;
-  return !mayWrite(launch, buffer);
 }
 
 /// Whether the host op `op` can be recomputed inside `launch`: a pure scalar

@@ -9,11 +9,15 @@
 #include "MmaKernels.h"
 
 #include "FP4Dialect/Conversion/FP4ToArith.h"
+#include "FP4Dialect/Conversion/HostScalars.h"
 #include "FP4Dialect/Conversion/MmaMatmul.h"
 #include "FP4Dialect/Conversion/Passes.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::fp4 {
 #define GEN_PASS_DEF_FP4BUILDMMAKERNELS
@@ -29,6 +33,33 @@ bool isContiguous(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.hasStaticShape() && type.getLayout().isIdentity() &&
          !type.getMemorySpace();
+}
+
+/// The host computations of the scalar operands (tensor scales) of `op`
+/// that the kernel replacing it can repeat on the device: a scalar read from
+/// a device buffer on the host costs a copy and a synchronization per call.
+using ScalarSlices = SmallVector<std::pair<Value, SmallVector<Operation *>>>;
+ScalarSlices recomputableScalars(linalg::GenericOp op) {
+  ScalarSlices slices;
+  for (Value v : op.getDpsInputs()) {
+    SmallVector<Operation *> slice;
+    if (v.getType().isIntOrIndexOrFloat() &&
+        recomputableSlice(v, op, slice) && !slice.empty())
+      slices.push_back({v, std::move(slice)});
+  }
+  return slices;
+}
+
+/// Repeats `slices` at the start of `launch` for its uses there.
+void recomputeInKernel(gpu::LaunchOp launch, const ScalarSlices &slices) {
+  Region &body = launch.getBody();
+  OpBuilder b = OpBuilder::atBlockBegin(&body.front());
+  for (const auto &[value, slice] : slices) {
+    IRMapping map;
+    for (Operation *def : slice)
+      b.clone(*def, map);
+    replaceAllUsesInRegionWith(value, map.lookup(value), body);
+  }
 }
 
 LogicalResult buildKernel(linalg::GenericOp op) {
@@ -60,6 +91,15 @@ LogicalResult buildKernel(linalg::GenericOp op) {
   Location loc = FusedLoc::get(
       ctx, {op.getLoc()}, StringAttr::get(ctx, "fp4.mma_" + kind.getValue()));
   ImplicitLocOpBuilder b(loc, op);
+  // Decided before the kernel exists: its raw-pointer stores hide what it
+  // writes, the contraction's memory effects do not.
+  ScalarSlices scalars = recomputableScalars(op);
+  auto finish = [&] {
+    if (auto launch = dyn_cast_or_null<gpu::LaunchOp>(op->getPrevNode()))
+      recomputeInKernel(launch, scalars);
+    op.erase();
+    return success();
+  };
 
   if (kind.getValue() == "decode") {
     bool nv = blockCols == 16;
@@ -80,9 +120,11 @@ LogicalResult buildKernel(linalg::GenericOp op) {
         ops.k % MmaDecodeConfig::kStepK)
       return op.emitWarning("fp4.mma_matmul decode contraction does not fit "
                             "the kernel; left as a loop nest");
+    // One CTA along K stores C; a dead zero fill is then erased.
+    ops.accumulate = mma::chooseDecodeShape(ops.n, ops.k).splits > 1 ||
+                     !eraseDeadFills(c, op);
     mma::buildDecodeKernel(b, ops);
-    op.erase();
-    return success();
+    return finish();
   }
 
   if (kind.getValue() == "gemm") {
@@ -115,8 +157,7 @@ LogicalResult buildKernel(linalg::GenericOp op) {
     // fill is dead the kernel stores C instead of adding to it.
     ops.accumulate = !eraseDeadFills(c, op);
     mma::buildGemmKernel(b, ops);
-    op.erase();
-    return success();
+    return finish();
   }
   return op.emitWarning("unknown fp4.mma_matmul kind '")
          << kind.getValue() << "'";
