@@ -1,6 +1,7 @@
 //===- ForwardDestinations.cpp - block loops write into their outputs ------===//
 //
-// `tensor.empty` -> scf.forall shared_outs -> ... -> materialize_in_destination
+// `tensor.empty` -> scf.forall shared_outs / linalg inits -> ... ->
+// materialize_in_destination
 // into a writable function argument: the empty tensor becomes that argument,
 // so bufferization writes the loops in place (Passes.td has the conditions).
 //
@@ -11,6 +12,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 namespace mlir::fp4 {
 #define GEN_PASS_DEF_FP4FORWARDDESTINATIONS
@@ -21,17 +23,27 @@ using namespace mlir;
 
 namespace {
 
+/// The destination a result is written into: the shared output of an
+/// scf.forall, the init of a destination-style op (linalg); null otherwise.
+Value tiedDestination(OpResult result) {
+  Operation *owner = result.getOwner();
+  if (auto forall = dyn_cast<scf::ForallOp>(owner))
+    return forall.getOutputs()[result.getResultNumber()];
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(owner))
+    return dps.hasPureTensorSemantics() ? dps.getTiedOpOperand(result)->get()
+                                        : Value();
+  return nullptr;
+}
+
 /// The `tensor.empty` that `value` is built from through the shared outputs
-/// of scf.forall loops, each tensor on the way used once; null otherwise.
+/// of scf.forall loops and the inits of linalg ops, each tensor on the way
+/// used once; null otherwise.
 tensor::EmptyOp findEmptyOrigin(Value value) {
   while (value && value.hasOneUse()) {
     if (auto empty = value.getDefiningOp<tensor::EmptyOp>())
       return empty;
     auto result = dyn_cast<OpResult>(value);
-    auto forall = result ? dyn_cast<scf::ForallOp>(result.getOwner()) : nullptr;
-    if (!forall)
-      return nullptr;
-    value = forall.getOutputs()[result.getResultNumber()];
+    value = result ? tiedDestination(result) : Value();
   }
   return nullptr;
 }
@@ -52,9 +64,11 @@ struct FP4ForwardDestinationsPass
       if (!dest || dest.getOwner() != &entry || !store.getWritable() ||
           !isa<MemRefType>(dest.getType()) || !dest.hasOneUse())
         continue;
-      // The loop must hand back the value that is stored (a tensor result
-      // with one use, the store), and it must start from an empty tensor.
-      if (!isa_and_nonnull<scf::ForallOp>(store.getSource().getDefiningOp()))
+      // The loop (or linalg op) must hand back the value that is stored (a
+      // tensor result with one use, the store), and it must start from an
+      // empty tensor.
+      auto source = dyn_cast<OpResult>(store.getSource());
+      if (!source || !tiedDestination(source))
         continue;
       tensor::EmptyOp empty = findEmptyOrigin(store.getSource());
       if (!empty || empty.getType() != store.getSource().getType())

@@ -48,3 +48,26 @@ func.func @keep(%out: memref<4xi8>, %out2: memref<4xi8>) -> tensor<4xi8> {
   %v = bufferization.to_tensor %out2 : memref<4xi8> to tensor<4xi8>
   return %r : tensor<4xi8>
 }
+
+// -----
+
+// A linalg op writes into its init: the f32 -> bf16 rounding of an
+// accumulator writes the output buffer; the accumulator itself (read by
+// the rounding, not stored) keeps its empty tensor.
+// CHECK-LABEL: func.func @forward_linalg
+// CHECK-SAME:    (%[[ACC:.+]]: tensor<4xf32>, %[[OUT:.+]]: memref<4xbf16>)
+// CHECK:         %[[T:.+]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:         linalg.generic {{.*}} ins(%[[ACC]] : tensor<4xf32>) outs(%[[T]] : tensor<4xbf16>)
+// CHECK-NOT:     tensor.empty
+func.func @forward_linalg(%acc: tensor<4xf32>, %out: memref<4xbf16>) {
+  %e = tensor.empty() : tensor<4xbf16>
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],
+                       iterator_types = ["parallel"]}
+      ins(%acc : tensor<4xf32>) outs(%e : tensor<4xbf16>) {
+  ^bb0(%a: f32, %o: bf16):
+    %t = arith.truncf %a : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<4xbf16>
+  bufferization.materialize_in_destination %r in writable %out : (tensor<4xbf16>, memref<4xbf16>) -> ()
+  return
+}

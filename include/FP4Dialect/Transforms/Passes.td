@@ -311,9 +311,13 @@ def FP4ForwardDestinations : Pass<"fp4-forward-destinations", "::mlir::func::Fun
     the buffer onto itself, which canonicalization removes). Upstream
     empty-tensor elimination does not look through `scf.forall` results.
 
+    The same holds for linalg ops (destination-style ops on tensors), whose
+    results are written into their inits: e.g. the elementwise rounding of an
+    f32 accumulator to a bf16 output.
+
     It applies only where it is safe: the chain from the stored value back
     to the `tensor.empty` goes through shared outputs of `scf.forall` ops
-    only, every tensor on it has one use, the destination is a function
+    and inits of destination-style ops only, every tensor on it has one use, the destination is a function
     argument of the enclosing function, and the destination has no use other
     than the store. Without it, each output is allocated, written and then
     copied (on a GPU: an allocation and a device-to-device copy per call).
