@@ -53,6 +53,25 @@ struct LowerVectorTransfersPass
   }
 };
 
+/// arith-expand without its min/max expansion: NVIDIA chips have min.f32 /
+/// max.f32 with the maxNum semantics of arith.maxnumf (the number wins over
+/// a NaN), which the quantize kernels use to clear NaNs and saturate in one
+/// instruction; arith-expand would turn each into a compare and two selects.
+struct ExpandArithForNVVMPass
+    : PassWrapper<ExpandArithForNVVMPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandArithForNVVMPass)
+  StringRef getArgument() const override { return "fp4-expand-arith-for-nvvm"; }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    arith::populateCeilFloorDivExpandOpsPatterns(patterns);
+    arith::populateExpandF8E8M0Patterns(patterns);
+    arith::populateExpandF4E2M1Patterns(patterns);
+    arith::populateExpandScalingExtTruncPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
 /// Clones the constants each kernel uses into it and outlines the kernels
 /// right away: folding hoists every constant to the function entry, and the
 /// vector constants of the block kernels must not become kernel parameters
@@ -201,10 +220,7 @@ void mlir::fp4::buildFP4LowerToNVVMPipeline(
   vectorToSCF.enableFullUnroll();
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(vectorToSCF));
   pm.addNestedPass<func::FuncOp>(std::make_unique<LowerVectorTransfersPass>());
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeF8E8M0 = true;
-  expand.includeF4E2M1 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(std::make_unique<ExpandArithForNVVMPass>());
   pm.addPass(std::make_unique<SinkKernelConstantsPass>());
   pm.addPass(createGpuKernelOutliningPass());
   // The runtime ABI allocates, copies and launches on streams: make the host

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cfloat>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::fp4;
@@ -148,12 +149,15 @@ std::pair<Value, Value> NumericsBuilder::e2m1EncodeEmulated(Value y) {
   Type t = y.getType();
   Type i32 = like(t, b.getI32Type());
   Type i8 = like(t, b.getI8Type());
-  // NaN encodes as +0: replace it first, so that nothing below sees a NaN.
-  y = select(o.cmpf(arith::CmpFPredicate::UNO, y, y), f32(0.0f, t), y);
-  // a = |y| saturated at 6.
-  Value a = absf(y);
-  a = select(o.cmpf(arith::CmpFPredicate::OGT, a, f32(6.0f, t)), f32(6.0f, t),
-             a);
+  // NaN encodes as +0. maxnum/minnum return the number when one operand is
+  // NaN: a = |y| saturated at 6 with NaN -> 0, and the sign is taken from
+  // minnum(y, FLT_MAX) (NaN -> +FLT_MAX, +inf -> +FLT_MAX, otherwise y).
+  // Two min/max per element instead of a compare and a select for the NaN
+  // and another pair for the saturation.
+  Value a = arith::MinNumFOp::create(
+      b, arith::MaxNumFOp::create(b, absf(y), f32(0.0f, t)), f32(6.0f, t));
+  y = arith::MinNumFOp::create(b, y,
+                               f32(std::numeric_limits<float>::max(), t));
   // The codes 0..7 are {0, .5, 1, 1.5, 2, 3, 4, 6}: steps of 0.5 below 2
   // (code 2a), of 1 below 4 (code a + 2), of 2 up to 6 (code a/2 + 4), and
   // in each range the code's parity is the mantissa bit. So the code is
