@@ -9,11 +9,13 @@
 #s = affine_map<(d0, d1, d2) -> ()>
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>
 
-// Decode, M = 16, N = K = 8192: 64 CTAs of 8 warps along N x 4 along K,
-// 2 x 16 rows x 256 bytes of activations in shared memory.
+// Decode, M = 16, N = K = 8192: 256 CTAs of 8 warps, 2 row groups of 16
+// rows x 4 k-groups; two buffers of 4 steps x 16 rows x 256 bytes of
+// activations in shared memory. K is not split across CTAs: the zero fill
+// is erased and C is stored.
 // CHECK-LABEL: func.func @decode_nvfp4
-// CHECK:         linalg.fill
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c64{{.*}}, {{.*}} = %c4{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) dynamic_shared_memory_size %c8192_i32
+// CHECK-NOT:     linalg.fill
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) dynamic_shared_memory_size %c32768_i32
 // CHECK:           gpu.dynamic_shared_memory
 // Prologue: the first activation step by cp.async, the first weights by
 // 16-byte read-only loads (codes) and 16-bit loads (two E4M3 scales).
@@ -40,8 +42,15 @@
 // CHECK-COUNT-16:    nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK:             nvvm.barrier0
 // CHECK:             scf.yield
-// K is split over 4 CTAs: partial sums are added atomically.
-// CHECK:           memref.atomic_rmw addf %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}] : (f32, memref<16x8192xf32>) -> f32
+// The k-groups' sums meet in shared memory; k-group 0 adds them in order
+// and stores C.
+// CHECK:           nvvm.cp.async.wait.group 0
+// CHECK:           llvm.store %{{.+}}, %{{.+}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
+// CHECK:           nvvm.barrier0
+// CHECK:           scf.if
+// CHECK-COUNT-6:     llvm.load %{{.+}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// CHECK-NOT:         memref.atomic_rmw
+// CHECK:             memref.store %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}] : memref<16x8192xf32>
 // CHECK-NOT:     linalg.generic
 func.func @decode_nvfp4(%x: memref<16x8192xbf16>, %codes: memref<8192x4096xi8>,
                         %scales: memref<8192x512xf8E4M3FN>, %alpha: f32,
@@ -66,12 +75,12 @@ func.func @decode_nvfp4(%x: memref<16x8192xbf16>, %codes: memref<8192x4096xi8>,
 #s32 = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 32)>
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>
 
-// Decode, M = 1, N = 32, mxfp4: one CTA of 2 warps; K (2 steps) is not
-// split, too short. One 8-column tile
-// whose columns past M are dropped, one scale byte per row, exact weights,
-// a plain read-add-write of C.
+// Decode, M = 1, N = 32, mxfp4: two CTAs of 2 warps (k-groups: K has 2
+// steps, one each). One 8-column tile whose columns past M are dropped, one
+// scale byte per row, exact weights, a plain read-add-write of C (no fill
+// to erase: C's contents are part of the result).
 // CHECK-LABEL: func.func @decode_mxfp4
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c64{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) dynamic_shared_memory_size %c512_i32
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c64{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) dynamic_shared_memory_size %c1024_i32
 // CHECK:           llvm.load %{{.+}} invariant {alignment = 1 : i64} : !llvm.ptr<1> -> i8
 // CHECK:           scf.for
 // CHECK-NOT:         arith.truncf
@@ -164,6 +173,73 @@ func.func @gemm_mxfp4_accumulate(%a: memref<128x64xi8>, %sa: memref<128x4xf8E8M0
       outs(%out : memref<128x128xf32>)
       attrs = {fp4.mma_matmul = {kind = "gemm", block_cols = 32 : i64, lhs_block_rows = 1 : i64, rhs_block_rows = 1 : i64, round_weights = false}} {
   ^bb0(%i0: i8, %i1: f8E8M0FNU, %i2: i8, %i3: f8E8M0FNU, %o: f32):
+    linalg.yield %o : f32
+  }
+  return
+}
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#v = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 2)>
+#s16 = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 16)>
+#s = affine_map<(d0, d1, d2) -> ()>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// The tensor scale read from a device buffer on the host is read by the
+// kernel itself (no copy to the host, no synchronization per call) ...
+// CHECK-LABEL: func.func @decode_alpha_in_kernel
+// CHECK-SAME:    %[[ABUF:[a-z0-9_]+]]: memref<1xf32>
+// CHECK:         gpu.launch
+// CHECK-NEXT:      memref.load %[[ABUF]][%{{.+}}] : memref<1xf32>
+func.func @decode_alpha_in_kernel(%x: memref<1x8192xbf16>, %codes: memref<8192x4096xi8>,
+                        %scales: memref<8192x512xf8E4M3FN>, %abuf: memref<1xf32>,
+                        %out: memref<1x8192xf32>) {
+  %c0 = arith.constant 0 : index
+  %alpha = memref.load %abuf[%c0] : memref<1xf32>
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%out : memref<1x8192xf32>)
+  linalg.generic {indexing_maps = [#a, #v, #s16, #s, #c],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %codes, %scales, %alpha : memref<1x8192xbf16>, memref<8192x4096xi8>, memref<8192x512xf8E4M3FN>, f32)
+      outs(%out : memref<1x8192xf32>)
+      attrs = {fp4.mma_matmul = {kind = "decode", block_cols = 16 : i64, lhs_block_rows = 1 : i64, rhs_block_rows = 1 : i64, round_weights = true}} {
+  ^bb0(%p: bf16, %q: i8, %r: f8E4M3FN, %t: f32, %o: f32):
+    linalg.yield %o : f32
+  }
+  return
+}
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#v = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 2)>
+#s16 = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 16)>
+#s = affine_map<(d0, d1, d2) -> ()>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// ... unless the buffer may change between the read and the contraction:
+// then the kernel gets the value read before (the host load stays).
+// CHECK-LABEL: func.func @decode_alpha_overwritten
+// CHECK:         %[[A:.+]] = memref.load
+// CHECK:         memref.store
+// CHECK:         gpu.launch
+// CHECK-NOT:       memref.load %{{.+}} : memref<1xf32>
+// CHECK:           arith.mulf %[[A]]
+func.func @decode_alpha_overwritten(%x: memref<1x8192xbf16>, %codes: memref<8192x4096xi8>,
+                        %scales: memref<8192x512xf8E4M3FN>, %abuf: memref<1xf32>,
+                        %out: memref<1x8192xf32>) {
+  %c0 = arith.constant 0 : index
+  %alpha = memref.load %abuf[%c0] : memref<1xf32>
+  %z = arith.constant 0.0 : f32
+  memref.store %z, %abuf[%c0] : memref<1xf32>
+  linalg.fill ins(%z : f32) outs(%out : memref<1x8192xf32>)
+  linalg.generic {indexing_maps = [#a, #v, #s16, #s, #c],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %codes, %scales, %alpha : memref<1x8192xbf16>, memref<8192x4096xi8>, memref<8192x512xf8E4M3FN>, f32)
+      outs(%out : memref<1x8192xf32>)
+      attrs = {fp4.mma_matmul = {kind = "decode", block_cols = 16 : i64, lhs_block_rows = 1 : i64, rhs_block_rows = 1 : i64, round_weights = true}} {
+  ^bb0(%p: bf16, %q: i8, %r: f8E4M3FN, %t: f32, %o: f32):
     linalg.yield %o : f32
   }
   return

@@ -11,11 +11,11 @@
 // RUN: rm -rf %t.emu && fp4-opt %s --fp4-lower-to-nvvm="chip=sm_90a matmul=emulated dump-kernels-to=%t.emu" -o %t.emu.mlir
 // RUN: %python %S/check_mma_kernels.py %t.emu --ptxas %ptxas --arch sm_90a | FileCheck %s --check-prefix=EMU
 
-// CHECK: decode_16x4096x14336.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 16 ldg16 4 cpasync 2 local 0
-// CHECK: decode_16x8192x8192.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 16 ldg16 4 cpasync 2 local 0
-// CHECK: decode_1x4096x14336.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 8 ldg16 4 cpasync 2 local 0
-// CHECK: decode_1x8192x8192.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 8 ldg16 4 cpasync 2 local 0
-// CHECK: decode_f32_mxfp4.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 16 ldg16 4 cpasync 2 local 0
+// CHECK: decode_16x4096x14336.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 16 ldg16 8 cpasync {{[1-9][0-9]*}} local 0
+// CHECK: decode_16x8192x8192.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 16 ldg16 8 cpasync {{[1-9][0-9]*}} local 0
+// CHECK: decode_1x4096x14336.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 8 ldg16 8 cpasync {{[1-9][0-9]*}} local 0
+// CHECK: decode_1x8192x8192.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 8 ldg16 8 cpasync {{[1-9][0-9]*}} local 0
+// CHECK: decode_f32_mxfp4.fp4.mma_decode.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 16 ldg16 {{[1-9]}} cpasync {{[1-9][0-9]*}} local 0
 // CHECK-NOT: decode_k192.fp4.mma
 // CHECK: decode_k192.kernel
 // CHECK: gemm_4096.fp4.mma_gemm.0: regs {{[0-9]+}} spill 0/0 stack 0 mma 64 ldg16 0 cpasync {{[1-9][0-9]*}} local 0

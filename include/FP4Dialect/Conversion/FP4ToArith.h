@@ -85,8 +85,8 @@ linalg::GenericOp buildComponentMatmul(ImplicitLocOpBuilder &b, MatmulOp op,
                                        ValueRange lhs, ValueRange rhs);
 
 /// On buffers, for a kernel that overwrites `c` instead of accumulating into
-/// it: erases every `linalg.fill` of `c` before `op` in its block that
-/// nothing in between touches (the reference contraction's zero init).
+/// it: erases every `linalg.fill` of `c` with +0 before `op` in its block
+/// that nothing in between touches (the reference contraction's zero init).
 /// Returns whether it erased one.
 bool eraseDeadFills(Value c, Operation *op);
 

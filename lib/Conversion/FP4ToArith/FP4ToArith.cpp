@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -931,6 +932,11 @@ bool mlir::fp4::eraseDeadFills(Value c, Operation *op) {
     auto fill = dyn_cast<linalg::FillOp>(user);
     if (!fill || fill->getBlock() != op->getBlock() ||
         !fill->isBeforeInBlock(op))
+      continue;
+    // Only a +0 init is the reference's: any other value is part of C.
+    FloatAttr value;
+    if (!matchPattern(fill.getInputs()[0], m_Constant(&value)) ||
+        !value.getValue().isPosZero())
       continue;
     bool untouched = true;
     for (Operation *it = fill->getNextNode(); it && it != op;

@@ -84,6 +84,12 @@ Value MmaEmitter::loadShared(Type type, Value addr, unsigned alignment) {
   return LLVM::LoadOp::create(b, type, ptr, alignment);
 }
 
+void MmaEmitter::storeShared(Value value, Value addr, unsigned alignment) {
+  Value ptr = LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), 3), addr);
+  LLVM::StoreOp::create(b, value, ptr, alignment);
+}
+
 void MmaEmitter::copyAsync(Value dst, Value src, int64_t bytes) {
   MLIRContext *ctx = b.getContext();
   Value d = LLVM::IntToPtrOp::create(b, LLVM::LLVMPointerType::get(ctx, 3), dst);

@@ -59,6 +59,8 @@ public:
   Value loadGlobal(Type type, Value addr, unsigned alignment);
   /// Loads `type` from shared byte address `addr` (i32).
   Value loadShared(Type type, Value addr, unsigned alignment);
+  /// Stores `value` at shared byte address `addr` (i32).
+  void storeShared(Value value, Value addr, unsigned alignment);
   /// cp.async of `bytes` (4, 8 or 16) from global `src` (i64) to shared
   /// `dst` (i32).
   void copyAsync(Value dst, Value src, int64_t bytes);

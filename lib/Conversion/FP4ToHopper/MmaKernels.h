@@ -9,8 +9,9 @@ namespace mlir::fp4::mma {
 
 /// Launch shape of the decode kernel for M x N x K.
 struct DecodeShape {
-  int64_t warps;  // warps per CTA, 16 weight rows each
-  int64_t splits; // CTAs along K (partial sums added with atomics if > 1)
+  int64_t warps;   // warps per CTA: warps / kGroups row groups of 16 rows
+  int64_t kGroups; // warps along K within a CTA (summed in shared memory)
+  int64_t splits;  // CTAs along K (partial sums added with atomics if > 1)
 };
 DecodeShape chooseDecodeShape(int64_t n, int64_t k);
 
@@ -20,9 +21,10 @@ struct DecodeOperands {
   Value codes;  // memref<N x K/2 x i8>
   Value scales; // memref<N x K/B x f8>
   Value alpha;  // f32 (nvfp4) or null
-  Value c;      // memref<M x N x f32>, accumulated into
+  Value c;      // memref<M x N x f32>
   int64_t m, n, k, blockCols;
   bool roundWeights;
+  bool accumulate; // C += product (else C = product; needs splits == 1)
 };
 /// Builds the gpu.launch of the decode kernel at the builder's position.
 void buildDecodeKernel(ImplicitLocOpBuilder &b, const DecodeOperands &ops);
