@@ -244,3 +244,88 @@ func.func @decode_alpha_overwritten(%x: memref<1x8192xbf16>, %codes: memref<8192
   }
   return
 }
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#v = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 2)>
+#s16 = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 16)>
+#s = affine_map<(d0, d1, d2) -> ()>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// A temporary f32 result only rounded to bf16 afterwards: the kernel
+// rounds and writes the bf16 output itself (one launch, no temporary).
+// CHECK-LABEL: func.func @decode_rounded
+// CHECK-SAME:    %[[Y:[a-z0-9_]+]]: memref<1x8192xbf16>)
+// CHECK-NOT:     memref.alloc
+// CHECK:         gpu.launch
+// CHECK:           arith.truncf %{{.+}} : f32 to bf16
+// CHECK:           memref.store %{{.+}}, %[[Y]][%{{.+}}, %{{.+}}] : memref<1x8192xbf16>
+// CHECK-NOT:     linalg.generic
+// CHECK-NOT:     memref.dealloc
+func.func @decode_rounded(%x: memref<1x8192xbf16>, %codes: memref<8192x4096xi8>,
+                          %scales: memref<8192x512xf8E4M3FN>, %alpha: f32,
+                          %y: memref<1x8192xbf16>) {
+  %z = arith.constant 0.0 : f32
+  %acc = memref.alloc() : memref<1x8192xf32>
+  linalg.fill ins(%z : f32) outs(%acc : memref<1x8192xf32>)
+  linalg.generic {indexing_maps = [#a, #v, #s16, #s, #c],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %codes, %scales, %alpha : memref<1x8192xbf16>, memref<8192x4096xi8>, memref<8192x512xf8E4M3FN>, f32)
+      outs(%acc : memref<1x8192xf32>)
+      attrs = {fp4.mma_matmul = {kind = "decode", block_cols = 16 : i64, lhs_block_rows = 1 : i64, rhs_block_rows = 1 : i64, round_weights = true}} {
+  ^bb0(%p: bf16, %q: i8, %r: f8E4M3FN, %t: f32, %o: f32):
+    linalg.yield %o : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%acc : memref<1x8192xf32>) outs(%y : memref<1x8192xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %r = arith.truncf %in : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  memref.dealloc %acc : memref<1x8192xf32>
+  return
+}
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#v = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 2)>
+#s16 = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 16)>
+#s = affine_map<(d0, d1, d2) -> ()>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// The f32 result is also read elsewhere: the kernel writes it, the
+// rounding stays.
+// CHECK-LABEL: func.func @decode_rounded_and_kept
+// CHECK:         memref.alloc
+// CHECK:         gpu.launch
+// CHECK:           memref.store %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}] : memref<1x8192xf32>
+// CHECK:         linalg.generic
+// CHECK:         memref.copy
+func.func @decode_rounded_and_kept(%x: memref<1x8192xbf16>, %codes: memref<8192x4096xi8>,
+                          %scales: memref<8192x512xf8E4M3FN>, %alpha: f32,
+                          %y: memref<1x8192xbf16>, %y32: memref<1x8192xf32>) {
+  %z = arith.constant 0.0 : f32
+  %acc = memref.alloc() : memref<1x8192xf32>
+  linalg.fill ins(%z : f32) outs(%acc : memref<1x8192xf32>)
+  linalg.generic {indexing_maps = [#a, #v, #s16, #s, #c],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %codes, %scales, %alpha : memref<1x8192xbf16>, memref<8192x4096xi8>, memref<8192x512xf8E4M3FN>, f32)
+      outs(%acc : memref<1x8192xf32>)
+      attrs = {fp4.mma_matmul = {kind = "decode", block_cols = 16 : i64, lhs_block_rows = 1 : i64, rhs_block_rows = 1 : i64, round_weights = true}} {
+  ^bb0(%p: bf16, %q: i8, %r: f8E4M3FN, %t: f32, %o: f32):
+    linalg.yield %o : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%acc : memref<1x8192xf32>) outs(%y : memref<1x8192xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %r = arith.truncf %in : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  memref.copy %acc, %y32 : memref<1x8192xf32> to memref<1x8192xf32>
+  memref.dealloc %acc : memref<1x8192xf32>
+  return
+}

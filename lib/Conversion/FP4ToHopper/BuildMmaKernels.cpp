@@ -62,6 +62,45 @@ void recomputeInKernel(gpu::LaunchOp launch, const ScalarSlices &slices) {
   }
 }
 
+/// The elementwise rounding `out = truncf(c)` right after `op`, when `c` is
+/// a temporary that nothing else reads: the decode kernel can write `out`
+/// itself. Null otherwise.
+linalg::GenericOp roundingConsumer(linalg::GenericOp op, Value c) {
+  auto round = dyn_cast_or_null<linalg::GenericOp>(op->getNextNode());
+  if (!round || !round.hasPureBufferSemantics() ||
+      round.getNumDpsInputs() != 1 || round.getNumDpsInits() != 1 ||
+      round.getDpsInputs()[0] != c ||
+      round.getNumParallelLoops() != round.getNumLoops() ||
+      !llvm::all_of(round.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Block &body = round.getRegion().front();
+  auto trunc = dyn_cast<arith::TruncFOp>(&body.front());
+  if (!trunc || trunc.getIn() != body.getArgument(0) ||
+      trunc.getRoundingmodeAttr() ||
+      body.getTerminator()->getOperand(0) != trunc.getResult())
+    return {};
+  // C: an allocation that only the contraction, the rounding and
+  // deallocations use; the output: a distinct buffer the contraction does
+  // not read, with C's shape.
+  Value out = round.getDpsInits()[0];
+  if (!isa_and_nonnull<memref::AllocOp>(c.getDefiningOp()) ||
+      !llvm::all_of(c.getUsers(),
+                    [&](Operation *u) {
+                      return u == op || u == round ||
+                             isa<memref::DeallocOp>(u);
+                    }) ||
+      !isContiguous(out) || !isDistinctBuffer(rootBuffer(out)) ||
+      cast<MemRefType>(out.getType()).getShape() !=
+          cast<MemRefType>(c.getType()).getShape() ||
+      llvm::any_of(op.getDpsInputs(), [&](Value in) {
+        return isa<MemRefType>(in.getType()) &&
+               rootBuffer(in) == rootBuffer(out);
+      }))
+    return {};
+  return round;
+}
+
 LogicalResult buildKernel(linalg::GenericOp op) {
   auto marker = op->getAttrOfType<DictionaryAttr>(kMmaMatmulMarker);
   auto getInt = [&](StringRef name) -> int64_t {
@@ -120,11 +159,25 @@ LogicalResult buildKernel(linalg::GenericOp op) {
         ops.k % MmaDecodeConfig::kStepK)
       return op.emitWarning("fp4.mma_matmul decode contraction does not fit "
                             "the kernel; left as a loop nest");
-    // One CTA along K stores C; a dead zero fill is then erased.
-    ops.accumulate = mma::chooseDecodeShape(ops.n, ops.k).splits > 1 ||
-                     !eraseDeadFills(c, op);
+    // One CTA along K stores C; a dead zero fill is then erased, and a
+    // rounding of C that follows is done by the kernel.
+    bool split = mma::chooseDecodeShape(ops.n, ops.k).splits > 1;
+    ops.accumulate = split || !eraseDeadFills(c, op);
+    linalg::GenericOp round =
+        ops.accumulate ? linalg::GenericOp() : roundingConsumer(op, c);
+    if (round)
+      ops.rounded = round.getDpsInits()[0];
     mma::buildDecodeKernel(b, ops);
-    return finish();
+    if (round) {
+      round.erase();
+      for (Operation *user : llvm::make_early_inc_range(c.getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+    }
+    LogicalResult built = finish();
+    if (round && c.use_empty())
+      c.getDefiningOp()->erase();
+    return built;
   }
 
   if (kind.getValue() == "gemm") {

@@ -23,9 +23,10 @@
 //          exactly these pairs (MmaEmitter::e2m1Pair), the activations are
 //          permuted to match when read from shared memory.
 //   epilogue: the f32 accumulators (times 2^8 * alpha for nvfp4 weights
-//          with the tensor scale applied here) are stored into C, added to
-//          it (a non-zero init), or, with several CTAs along K, added with
-//          atomics.
+//          with the tensor scale applied here) are stored into C (or, when
+//          C is only rounded to bf16/f16 afterwards, rounded and stored into
+//          that output), added to C (a non-zero init), or, with several
+//          CTAs along K, added with atomics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -413,6 +414,10 @@ void DecodeKernelBuilder::storeTile(int64_t tile, Value dv) {
     if (shape.splits > 1) {
       memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, val, ops.c,
                                   ValueRange{mi, ni});
+    } else if (ops.rounded) {
+      Type elt = cast<MemRefType>(ops.rounded.getType()).getElementType();
+      memref::StoreOp::create(b, arith::TruncFOp::create(b, elt, val),
+                              ops.rounded, ValueRange{mi, ni});
     } else if (ops.accumulate) {
       Value old = memref::LoadOp::create(b, ops.c, ValueRange{mi, ni});
       memref::StoreOp::create(b, arith::AddFOp::create(b, old, val), ops.c,

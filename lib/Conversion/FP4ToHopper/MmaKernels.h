@@ -22,6 +22,9 @@ struct DecodeOperands {
   Value scales; // memref<N x K/B x f8>
   Value alpha;  // f32 (nvfp4) or null
   Value c;      // memref<M x N x f32>
+  /// With splits == 1 and !accumulate: C's rounding to a narrower float
+  /// (memref<M x N x bf16/f16>) that the kernel writes instead of C.
+  Value rounded;
   int64_t m, n, k, blockCols;
   bool roundWeights;
   bool accumulate; // C += product (else C = product; needs splits == 1)
