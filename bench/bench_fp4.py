@@ -11,6 +11,7 @@ import ctypes
 import json
 import os
 import statistics
+import time
 import sys
 
 import numpy as np
@@ -35,17 +36,41 @@ def descriptor(ptr, shp):
     return d
 
 
+HOST_MS = {}  # fn -> host time per call (ms) of the last time_ms
+
+
 def time_ms(fn, reps):
+    """Median GPU time per call (CUDA events around each call); the host
+    time per call (enqueueing, no synchronization) goes to HOST_MS[fn]."""
     start = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
     end = [torch.cuda.Event(enable_timing=True) for _ in range(reps)]
     fn()
     torch.cuda.synchronize()
+    t0 = time.perf_counter()
     for i in range(reps):
         start[i].record()
         fn()
         end[i].record()
+    HOST_MS[fn] = (time.perf_counter() - t0) * 1e3 / reps
     torch.cuda.synchronize()
     return statistics.median(s.elapsed_time(e) for s, e in zip(start, end))
+
+
+def queued_ms(fn, reps, host_ms):
+    """GPU time per call when the host is ahead: the calls are enqueued
+    behind a GPU sleep longer than it takes the host to enqueue them, so the
+    events see only the GPU's work (what a CUDA graph replay would see)."""
+    fn()
+    torch.cuda.synchronize()
+    start = torch.cuda.Event(enable_timing=True)
+    end = torch.cuda.Event(enable_timing=True)
+    torch.cuda._sleep(int((2 * host_ms * reps + 2.0) * 2e6))  # ~2e6 cycles/ms
+    start.record()
+    for _ in range(reps):
+        fn()
+    end.record()
+    torch.cuda.synchronize()
+    return start.elapsed_time(end) / reps
 
 
 def deq_nvfp4(v, s, a):
@@ -110,6 +135,8 @@ def main():
         # on PyTorch's current stream and returns (no host synchronization).
         with stream.bind(asynchronous=True):
             ms = time_ms(call, reps)
+            host_ms = HOST_MS[call]
+            q_ms = queued_ms(call, reps, host_ms)
         torch.cuda.synchronize()
         # Unbound, each call makes its own stream and waits for its work.
         ms_sync = time_ms(call, reps) if case["kind"] != "gemm" else float("nan")
@@ -135,22 +162,24 @@ def main():
         # Ceiling for this row.
         if case["kind"] == "quantize":
             gbs = case["bytes"] / ms / 1e6
-            rows.append((case["name"], ms, ms_sync, f"{gbs:8.0f} GB/s", f"{100 * gbs / copy_gbs:5.1f}% of copy", check))
+            rows.append((case["name"], ms, host_ms, q_ms, ms_sync, f"{gbs:8.0f} GB/s", f"{100 * gbs / copy_gbs:5.1f}% of copy", check))
         else:
             m, nn, k = case["m"], case["n"], case["k"]
             xa = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
             wa = torch.randn(nn, k, device="cuda", dtype=torch.bfloat16)
             cublas = time_ms(lambda: xa @ wa.t(), 20)
             tf = case["flops"] / ms / 1e9
-            rows.append((case["name"], ms, ms_sync, f"{tf:8.2f} TFLOP/s",
+            rows.append((case["name"], ms, host_ms, q_ms, ms_sync, f"{tf:8.2f} TFLOP/s",
                          f"{cublas / ms:6.3f}x cuBLAS bf16 ({cublas * 1e3:.1f} us)", check))
         del bufs
         torch.cuda.empty_cache()
     print(f"\nfp4 compiled graphs on {dev} (copy ceiling {copy_gbs:.0f} GB/s, read+write)")
-    print("median: bound to PyTorch's stream (asynchronous calls); sync call: unbound, each call waits")
-    print(f"{'graph':28s} {'median':>12s} {'sync call':>12s}  {'rate':>15s}  {'vs ceiling':28s} check")
-    for name, ms, ms_sync, rate, frac, check in rows:
-        print(f"{name:28s} {ms * 1e3:9.1f} us {ms_sync * 1e3:9.1f} us  {rate:>15s}  {frac:28s} {check}")
+    print("median: bound to PyTorch's stream (asynchronous calls), time per call on the GPU (rate and ceiling use it);\n"
+          "host: host time to enqueue one such call; queued: GPU time per call with the host ahead (calls queued\n"
+          "behind a GPU sleep); sync call: unbound, each call waits for its work")
+    print(f"{'graph':28s} {'median':>12s} {'host':>10s} {'queued':>10s} {'sync call':>12s}  {'rate':>15s}  {'vs ceiling':28s} check")
+    for name, ms, host_ms, q_ms, ms_sync, rate, frac, check in rows:
+        print(f"{name:28s} {ms * 1e3:9.1f} us {host_ms * 1e3:7.1f} us {q_ms * 1e3:7.1f} us {ms_sync * 1e3:9.1f} us  {rate:>15s}  {frac:28s} {check}")
     return 0
 
 
