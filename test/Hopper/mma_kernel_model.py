@@ -186,26 +186,54 @@ def dequantize(codes, scales, block, alpha):
     return out * (alpha if block == 16 else 1.0)
 
 
-def decode_kernel(x, codes, scales, alpha, block, m, n, k, warps, splits):
-    """Model of DecodeKernel.cpp (fused alpha; no weight rounding)."""
+def choose_decode_shape(n, k, target_ctas=264, warps=8, min_steps=4):
+    """chooseDecodeShape of DecodeKernel.cpp: (row groups, k-groups, splits)."""
+    rg = 1
+    for r in (1, 2, 4, 8):
+        if n % (16 * r):
+            break
+        rg = r
+        if n // (16 * r) <= target_ctas:
+            break
+    steps = k // 128
+    kg = warps // rg
+    while kg > 1 and steps % kg:
+        kg //= 2
+    splits, ctas, supers = 1, n // (16 * rg), steps // kg
+    split = 1
+    while split * min_steps <= supers:
+        if supers % split == 0 and ctas * split <= target_ctas:
+            splits = split
+        split += 1
+    return rg, kg, splits
+
+
+def decode_kernel(x, codes, scales, alpha, block, m, n, k, rg, kg, splits):
+    """Model of DecodeKernel.cpp (fused alpha; no weight rounding): rg row
+    groups x kg k-groups of warps per CTA, splits CTAs along K."""
     mx = block == 32
     c = np.zeros((m, n))
     ntiles = (m + 7) // 8
     kpc = k // splits
     conflicts = True
-    for bx in range(n // (16 * warps)):
+    for bx in range(n // (16 * rg)):
         for by in range(splits):
-            # shared memory: the activations of a step, swizzled
-            for w in range(warps):
-                row0 = bx * 16 * warps + 16 * w
+            partial = {}  # (row group, k-group) -> accumulators
+            for w in range(rg * kg):
+                rgroup, kgroup = w % rg, w // rg
+                row0 = bx * 16 * rg + 16 * rgroup
                 acc = [[[0.0] * 4 for _ in range(32)] for _ in range(ntiles)]
-                for step in range(kpc // 128):
-                    k0 = by * kpc + step * 128
+                for sstep in range(kpc // (128 * kg)):
+                    # shared memory: the activations of a super-step, chunk i
+                    # = chunk i % 16 of row i / 16 % m of step i / (16 m)
                     smem = {}
-                    for tid in range(16 * m):
-                        mm, cc = tid >> 4, tid & 15
+                    for i in range(16 * m * kg):
+                        sub, mm, cc = (i >> 4) // m, (i >> 4) % m, i & 15
+                        kk = by * kpc + (sstep * kg + sub) * 128
                         swz = cc ^ ((cc >> 3) << 1) ^ (mm & 1)
-                        smem[mm * 256 + 16 * swz] = x[mm, k0 + 8 * cc: k0 + 8 * cc + 8]
+                        smem[sub * m * 256 + mm * 256 + 16 * swz] = x[mm, kk + 8 * cc: kk + 8 * cc + 8]
+                    k0 = by * kpc + (sstep * kg + kgroup) * 128
+                    base = kgroup * m * 256
                     xf = [[[None] * 4 for _ in range(4)] for _ in range(ntiles)]
                     xfrag = [[None] * 32 for _ in range(ntiles)]
                     for tile in range(ntiles):
@@ -216,7 +244,7 @@ def decode_kernel(x, codes, scales, alpha, block, m, n, k, warps, splits):
                                 mm = min(8 * tile + g, m - 1)
                                 cc = 4 * t + q
                                 swz = cc ^ ((cc >> 3) << 1) ^ (mm & 1)
-                                addrs.append(mm * 256 + 16 * swz)
+                                addrs.append(base + mm * 256 + 16 * swz)
                             conflicts &= bank_conflict_free(addrs, 16)
                         for lane in range(32):
                             g, t = lane // 4, lane % 4
@@ -225,7 +253,7 @@ def decode_kernel(x, codes, scales, alpha, block, m, n, k, warps, splits):
                             for q in range(4):
                                 cc = 4 * t + q
                                 swz = cc ^ ((cc >> 3) << 1) ^ (mm & 1)
-                                v = smem[mm * 256 + 16 * swz]
+                                v = smem[base + mm * 256 + 16 * swz]
                                 pairs.append([v[[j, j + 4]] for j in range(4)])
                             xfrag[tile][lane] = pairs
                     wfrag = [None] * 32
@@ -256,28 +284,34 @@ def decode_kernel(x, codes, scales, alpha, block, m, n, k, warps, splits):
                                     [[np.asarray(p, np.float64) for p in aa] for aa in a],
                                     [[np.asarray(p, np.float64) for p in bb] for bb in bo],
                                     acc[tile])
+                partial[(rgroup, kgroup)] = acc
+            # k-group 0 adds the others' sums in order, then scales.
+            for rgroup in range(rg):
+                row0 = bx * 16 * rg + 16 * rgroup
                 for tile in range(ntiles):
                     for lane in range(32):
                         g, t = lane // 4, lane % 4
                         for r in range(4):
                             mm = 8 * tile + 2 * t + r % 2
                             if mm < m:
-                                v = acc[tile][lane][r]
+                                v = sum(partial[(rgroup, q)][tile][lane][r] for q in range(kg))
                                 if not mx:
                                     v = v * 2.0 ** 8 * alpha
                                 c[mm, row0 + g + 8 * (r // 2)] += v
     return c, conflicts
 
 
-def check_decode(m, n, k, block, warps, splits, seed):
+def check_decode(m, n, k, block, shape, seed):
+    rg, kg, splits = shape if shape else choose_decode_shape(n, k)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((m, k)).astype(BF16)
     codes, scales = random_fp4(rng, n, k, block)
     alpha = 0.0123
-    got, ok_banks = decode_kernel(x, codes, scales, alpha, block, m, n, k, warps, splits)
+    got, ok_banks = decode_kernel(x, codes, scales, alpha, block, m, n, k, rg, kg, splits)
     want = x.astype(np.float64) @ dequantize(codes, scales, block, alpha).T
     rel = np.linalg.norm(got - want) / np.linalg.norm(want)
-    name = f"decode M={m} N={n} K={k} {'mxfp4' if block == 32 else 'nvfp4'} warps={warps} splits={splits}"
+    name = (f"decode M={m} N={n} K={k} {'mxfp4' if block == 32 else 'nvfp4'} "
+            f"row groups={rg} k-groups={kg} splits={splits}")
     check(name, rel < 1e-12, f"rel {rel:.2e}")
     check(name + ": activation reads free of bank conflicts", ok_banks)
 
@@ -361,10 +395,14 @@ def check_gemm(m, n, k, block, brows, seed):
 if __name__ == "__main__":
     np.seterr(over="ignore", invalid="ignore")
     check_decoding()
-    check_decode(1, 32, 256, 16, 2, 2, 1)
-    check_decode(16, 32, 256, 16, 1, 1, 2)
-    check_decode(5, 16, 256, 32, 1, 2, 3)
-    check_decode(16, 16, 128, 32, 1, 1, 4)
+    # The shapes chooseDecodeShape picks for the benchmark graphs.
+    check("shape 16x8192x8192", choose_decode_shape(8192, 8192) == (2, 4, 1))
+    check("shape 16x4096x14336", choose_decode_shape(4096, 14336) == (1, 8, 1))
+    check_decode(1, 32, 256, 16, None, 1)           # (1, 2, 1)
+    check_decode(16, 32, 512, 16, (2, 4, 1), 2)     # 2 row groups x 4 k-groups
+    check_decode(5, 16, 1024, 32, (1, 2, 2), 3)     # k-groups and CTA splits
+    check_decode(16, 16, 128, 32, (1, 1, 1), 4)
+    check_decode(16, 64, 1024, 16, (4, 2, 1), 5)
     check_gemm(128, 128, 128, 16, 1, 5)
     check_gemm(128, 128, 256, 32, 1, 6)
     check_gemm(128, 128, 64, 16, 16, 7)
