@@ -34,6 +34,11 @@ bool mayWrite(Operation *op, Value buffer);
 /// may write it.
 bool loadIsStable(memref::LoadOp load, Operation *consumer);
 
+/// Whether the host op `op` can be repeated at the start of `consumer`: a
+/// pure scalar op (no regions) or a scalar load that reads the same value
+/// there (loadIsStable). Its operands are not looked at.
+bool canRecompute(Operation *op, Operation *consumer);
+
 /// The host ops that compute the scalar `v`, in order, when all of them can
 /// be repeated at the start of `consumer`: pure scalar ops and stable loads
 /// (block arguments end the walk: they are passed in). Returns false, with

@@ -67,6 +67,15 @@ bool fp4::loadIsStable(memref::LoadOp load, Operation *consumer) {
   return !mayWrite(consumer, buffer);
 }
 
+bool fp4::canRecompute(Operation *op, Operation *consumer) {
+  if (op->getNumRegions() != 0 || op->getNumResults() != 1 ||
+      !op->getResult(0).getType().isIntOrIndexOrFloat())
+    return false;
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return loadIsStable(load, consumer);
+  return isPure(op);
+}
+
 bool fp4::recomputableSlice(Value v, Operation *consumer,
                             SmallVectorImpl<Operation *> &slice) {
   Operation *def = v.getDefiningOp();
@@ -74,22 +83,16 @@ bool fp4::recomputableSlice(Value v, Operation *consumer,
     return true; // a block argument: passed in as it is
   if (llvm::is_contained(slice, def))
     return true;
-  if (def->getNumRegions() != 0 || def->getNumResults() != 1 ||
-      !def->getResult(0).getType().isIntOrIndexOrFloat())
+  if (!canRecompute(def, consumer))
     return false;
-  if (auto load = dyn_cast<memref::LoadOp>(def)) {
-    if (!loadIsStable(load, consumer))
+  // A load's memref is passed in; its indices and a pure op's operands are
+  // recomputed too.
+  ValueRange operands = def->getOperands();
+  if (auto load = dyn_cast<memref::LoadOp>(def))
+    operands = load.getIndices();
+  for (Value operand : operands)
+    if (!recomputableSlice(operand, consumer, slice))
       return false;
-    for (Value index : load.getIndices())
-      if (!recomputableSlice(index, consumer, slice))
-        return false;
-  } else {
-    if (!isPure(def))
-      return false;
-    for (Value operand : def->getOperands())
-      if (!recomputableSlice(operand, consumer, slice))
-        return false;
-  }
   slice.push_back(def);
   return true;
 }

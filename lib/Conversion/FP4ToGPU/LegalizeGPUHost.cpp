@@ -68,19 +68,6 @@ void freeAtReturns(func::FuncOp func, Value memref) {
   });
 }
 
-/// Whether the host op `op` can be recomputed inside `launch`: a pure scalar
-/// op (no regions) or a scalar load that reads the same value there.
-bool canRecompute(Operation *op, gpu::LaunchOp launch) {
-  if (op->getNumRegions() != 0 || op->getNumResults() != 1)
-    return false;
-  Type type = op->getResult(0).getType();
-  if (!type.isIntOrIndexOrFloat())
-    return false;
-  if (auto load = dyn_cast<memref::LoadOp>(op))
-    return loadIsStable(load, launch);
-  return isPure(op);
-}
-
 /// Recomputes in each kernel the host scalars it uses (transitively), so that
 /// scalars derived from device memory never go through the host.
 void recomputeScalarsInKernels(func::FuncOp func) {
