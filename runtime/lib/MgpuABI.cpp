@@ -108,17 +108,6 @@ Handles &handles() {
   return *h;
 }
 
-bool knownStream(CUstream s) {
-  if (!s)
-    return true; // the legacy default stream
-  for (const Binding &b : thread().bindings)
-    if (b.stream == s)
-      return true;
-  Handles &h = handles();
-  std::lock_guard<std::mutex> lock(h.mu);
-  return h.streams.count(s) != 0;
-}
-
 /// The innermost binding of this thread to `s`, or nullptr.
 const Binding *bindingOf(CUstream s) {
   auto &bs = thread().bindings;
@@ -126,6 +115,14 @@ const Binding *bindingOf(CUstream s) {
     if (it->stream == s)
       return &*it;
   return nullptr;
+}
+
+bool knownStream(CUstream s) {
+  if (!s || bindingOf(s))
+    return true; // the legacy default stream, or a bound one
+  Handles &h = handles();
+  std::lock_guard<std::mutex> lock(h.mu);
+  return h.streams.count(s) != 0;
 }
 
 bool knownEvent(CUevent e) {
@@ -482,9 +479,8 @@ void mgpuStreamDestroy(void *stream) {
   CUstream s = static_cast<CUstream>(stream);
   if (!s)
     return; // legacy stream, or a failed mgpuStreamCreate (reported)
-  for (const Binding &b : thread().bindings)
-    if (b.stream == s)
-      return; // bound streams belong to the caller
+  if (bindingOf(s))
+    return; // bound streams belong to the caller
   Handles &h = handles();
   {
     std::lock_guard<std::mutex> lock(h.mu);
