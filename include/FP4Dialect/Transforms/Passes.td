@@ -317,9 +317,9 @@ def FP4ForwardDestinations : Pass<"fp4-forward-destinations", "::mlir::func::Fun
 
     It applies only where it is safe: the chain from the stored value back
     to the `tensor.empty` goes through shared outputs of `scf.forall` ops
-    and inits of destination-style ops only, every tensor on it has one use, the destination is a function
-    argument of the enclosing function, and the destination has no use other
-    than the store. Without it, each output is allocated, written and then
+    and inits of destination-style ops only, every tensor on it has one use,
+    the destination is a function argument of the enclosing function, and
+    the destination has no use other than the store. Without it, each output is allocated, written and then
     copied (on a GPU: an allocation and a device-to-device copy per call).
 
     Example:

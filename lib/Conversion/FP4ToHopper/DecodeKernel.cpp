@@ -56,9 +56,9 @@ constexpr int64_t kRowBytes = kStepK * 2; // one activation row of a step
 constexpr int64_t kTargetCTAs = 264;
 /// K steps a CTA runs at least when K is split (prologue amortization).
 constexpr int64_t kMinSteps = 4;
-/// Steps of weights each warp has in flight (registers): the kernel is
-/// bound by memory latency; 1 KiB per warp and step is not enough to cover
-/// it at 16 warps per SM.
+/// Steps of weights each warp has in flight (registers): one step, 1 KiB
+/// per warp (~16 KiB per SM), is too little to cover DRAM latency at full
+/// bandwidth (Little's law estimate; docs/hopper-matmul.md).
 constexpr int64_t kPrefetch = 3;
 /// Values loadWeights returns per step: 2 code vectors, 2 scale words.
 constexpr int64_t kWeightValues = 4;
